@@ -1,0 +1,61 @@
+import type { Location } from '../types.js';
+
+/** A readiness check (`waitFor:` entries and a service's `ready:`). */
+export interface ReadyCheck {
+  http?: string;
+  tcp?: string;
+  sql?: string;
+  redis?: string;
+  /** Expected HTTP status (default: any 2xx/3xx). */
+  status?: number;
+  timeoutMs: number;
+  intervalMs: number;
+  location?: Location;
+}
+
+export interface ServiceConfig {
+  name: string;
+  command?: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  ready?: ReadyCheck;
+  postgres?: 'embedded';
+  redis?: 'local';
+  /** Extra keys of the built-in kinds (e.g. postgres version, database name). */
+  options?: Record<string, unknown>;
+  location?: Location;
+}
+
+export interface MockServerConfig {
+  name: string;
+  /** flowrun's embedded mock server on 127.0.0.1 (0 = a free port). */
+  port?: number;
+  /** An external MockServer base URL. */
+  mockserver?: string;
+  /** An external WireMock base URL. */
+  wiremock?: string;
+  location?: Location;
+}
+
+/** An environment after its templates were rendered and its services/mocks started. */
+export interface ResolvedEnvironment {
+  name: string;
+  file?: string;
+  baseUrl?: string;
+  vars: Record<string, unknown>;
+  secrets: Record<string, string>;
+  http: {
+    timeoutMs: number;
+    headers: Record<string, string>;
+    insecure: boolean;
+    followRedirects: boolean;
+  };
+  databases: Record<string, { url: string; location?: Location }>;
+  redis: Record<string, { url: string; location?: Location }>;
+  mocks: Record<string, MockServerConfig & { url?: string }>;
+  services: Record<string, { url?: string }>;
+  waitFor: ReadyCheck[];
+  protected: boolean;
+  /** Locations of keys in the environment file (`databases.main`, ...), for located errors. */
+  keyLocations: Record<string, Location>;
+}

@@ -1,0 +1,234 @@
+/**
+ * The contracts every part of flowrun plugs into: the loaded scenario model, step runners,
+ * results, run events and reporters. Everything here is plain JSON-serialisable data except
+ * the runner and reporter interfaces.
+ */
+
+/** A place in a source file (1-based line and column). */
+export interface Location {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type Phase = 'setup' | 'steps' | 'teardown';
+
+/** A matcher or a plain value, as written in YAML. */
+export type Expected = unknown;
+
+/** `poll:` on any step. Durations are in milliseconds once normalized. */
+export interface PollSpec {
+  /** Expectations (same shape as `expect`) that end the loop; absent means "until expect passes". */
+  until?: Record<string, unknown>;
+  intervalMs: number;
+  timeoutMs: number;
+  location: Location;
+}
+
+/** A step after loading: still holds raw (un-rendered) templates in `config`. */
+export interface StepSpec {
+  /** Display name: `name:` or a generated `<kind> <summary>`. */
+  name: string;
+  /** The step kind, a key of the registry (http, sql, redis, verify). */
+  kind: string;
+  /** The kind's own block (e.g. the value of `http:`), templates not yet rendered. */
+  config: unknown;
+  expect?: Record<string, unknown>;
+  capture?: Record<string, unknown>;
+  poll?: PollSpec;
+  /** `skip: reason` on a step. */
+  skip?: string;
+  location: Location;
+  /** Locations of individual keys, e.g. `expect.status`, `expect.body.$.id`, `capture.token`. */
+  keyLocations: Record<string, Location>;
+  /** Set on steps that came from an `include:`; the include chain, outermost first. */
+  includedFrom?: Location[];
+  /** Variables bound by `with:` of the include the step came from (rendered in the caller's scope). */
+  includeInputs?: Record<string, unknown>;
+}
+
+/** An expectation on a mock server, as written in a scenario's `mocks:` (templates rendered at start). */
+export interface MockExpectationSpec {
+  id: string;
+  server: string;
+  request: Record<string, unknown>;
+  response?: Record<string, unknown>;
+  responses?: Record<string, unknown>[];
+  times?: number;
+  priority?: number;
+  location: Location;
+}
+
+/** One scenario instance (one per parameter combination and environment). */
+export interface ScenarioSpec {
+  /** Stable id: `<file>#<name>[params]`; used for sharding and merging. */
+  id: string;
+  name: string;
+  file: string;
+  location: Location;
+  tags: string[];
+  covers: string[];
+  coversLocations: Location[];
+  vars: Record<string, unknown>;
+  parameters: Record<string, unknown>;
+  mocks: MockExpectationSpec[];
+  setup: StepSpec[];
+  steps: StepSpec[];
+  teardown: StepSpec[];
+  skip?: string;
+  only?: string[];
+  writes: boolean;
+  timeoutMs?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+export type Status = 'passed' | 'failed' | 'skipped' | 'flaky';
+
+/** One checked expectation; reporters show diffs from these without knowing the step kind. */
+export interface AssertionResult {
+  /** What was checked, e.g. `status`, `body $.user.email`, `headers.content-type`, `rows[0].status`. */
+  path: string;
+  /** The matcher name (`eq`, `gt`, `type`, `oneOf`, `schema`...). */
+  matcher: string;
+  expected: unknown;
+  actual: unknown;
+  passed: boolean;
+  /** A one-line explanation when it failed. */
+  message?: string;
+  location?: Location;
+}
+
+/** An HTTP exchange as recorded for reports (headers and bodies already masked at the event boundary). */
+export interface HttpExchange {
+  request: { method: string; url: string; headers: Record<string, string>; body?: unknown };
+  response?: { status: number; headers: Record<string, string>; body: unknown; durationMs: number };
+  /** A runnable curl command reproducing the request. */
+  curl: string;
+}
+
+export interface PollAttempt {
+  attempt: number;
+  at: string;
+  durationMs: number;
+  /** The values observed for each `until` (or expect) path on this attempt. */
+  observed: Record<string, unknown>;
+  passed: boolean;
+  error?: string;
+}
+
+export interface StepResult {
+  name: string;
+  kind: string;
+  phase: Phase;
+  status: Status;
+  location: Location;
+  includedFrom?: Location[];
+  startedAt: string;
+  durationMs: number;
+  attempts: number;
+  assertions: AssertionResult[];
+  captures: Record<string, unknown>;
+  /** Kind-specific output summary for reports (e.g. rows, redis result, matched requests). */
+  output?: unknown;
+  exchange?: HttpExchange;
+  poll?: { attempts: PollAttempt[]; timedOut: boolean; timeoutMs: number };
+  error?: { message: string; location?: Location };
+  skipReason?: string;
+}
+
+export interface ScenarioResult {
+  id: string;
+  name: string;
+  file: string;
+  location: Location;
+  environment: string;
+  tags: string[];
+  covers: string[];
+  parameters: Record<string, unknown>;
+  status: Status;
+  skipReason?: string;
+  startedAt: string;
+  durationMs: number;
+  /** 1 + retries used. */
+  attempts: number;
+  steps: StepResult[];
+  /** Requests that reached a mock server of this scenario and matched no expectation. */
+  unmatchedRequests?: unknown[];
+  error?: { message: string; location?: Location };
+}
+
+export interface Totals {
+  scenarios: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  flaky: number;
+}
+
+export interface RunResult {
+  runId: string;
+  flowrunVersion: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  environments: string[];
+  totals: Totals;
+  /** Passed (incl. flaky) / (scenarios - skipped), in percent; 100 when nothing ran. */
+  successRate: number;
+  interrupted: boolean;
+  scenarios: ScenarioResult[];
+  errors: { message: string; location?: Location }[];
+  /** Set when a matrix file was loaded. */
+  matrix?: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporters
+
+export interface RunInfo {
+  runId: string;
+  startedAt: string;
+  environments: string[];
+  /** Number of scenario instances planned. */
+  total: number;
+  outDir: string;
+  cwd: string;
+}
+
+/**
+ * A reporter listens to run events. Every method is optional; the multiplexer calls them in
+ * order and turns a throwing reporter into a run error instead of a crash. Events carry plain
+ * JSON (secrets already masked), so a run can be recorded as NDJSON and replayed into any reporter.
+ */
+export interface Reporter {
+  onBegin?(info: RunInfo): void | Promise<void>;
+  onScenarioBegin?(scenario: { id: string; name: string; environment: string; file: string }): void;
+  onStepEnd?(scenario: { id: string; environment: string }, step: StepResult): void;
+  onScenarioEnd?(result: ScenarioResult): void;
+  onError?(error: { message: string; location?: Location }): void;
+  /** Called once at the end (also after an interruption); reports are written here. */
+  onEnd?(result: RunResult): void | Promise<void>;
+}
+
+/** Options handed to a reporter factory. */
+export interface ReporterOptions {
+  outDir: string;
+  cwd: string;
+  /** Where console output goes; reporters that write to the terminal use it. */
+  screen: Screen;
+  /** Path of the integration matrix file, if any. */
+  matrixFile?: string;
+}
+
+export type ReporterFactory = (options: ReporterOptions) => Reporter | Promise<Reporter>;
+
+/** The terminal, injected so colour and TTY decisions are made once. */
+export interface Screen {
+  isTTY: boolean;
+  color: boolean;
+  columns: number;
+  out(text: string): void;
+  err(text: string): void;
+}
