@@ -52,7 +52,10 @@ export class UsageError extends FlowrunError {
 
 /** A failure while running a step (connection refused, timeout, template error at run time). */
 export class StepError extends FlowrunError {
-  constructor(message: string, options: { code?: string; location?: Location; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { code?: string; location?: Location; hint?: string; cause?: unknown } = {},
+  ) {
     super(message, { ...options, exitCode: ExitCode.failed });
   }
 }

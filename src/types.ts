@@ -38,13 +38,18 @@ export interface StepSpec {
   poll?: PollSpec;
   /** `skip: reason` on a step. */
   skip?: string;
+  /** `timeout:` of the step (polling included). */
+  timeoutMs?: number;
   location: Location;
   /** Locations of individual keys, e.g. `expect.status`, `expect.body.$.id`, `capture.token`. */
   keyLocations: Record<string, Location>;
   /** Set on steps that came from an `include:`; the include chain, outermost first. */
   includedFrom?: Location[];
-  /** Variables bound by `with:` of the include the step came from (rendered in the caller's scope). */
-  includeInputs?: Record<string, unknown>;
+  /**
+   * Inputs bound by the `with:` of each include the step came from, outermost first; each is
+   * rendered in the scope the previous ones produced.
+   */
+  includeInputs?: Record<string, unknown>[];
 }
 
 /** An expectation on a mock server, as written in a scenario's `mocks:` (templates rendered at start). */
@@ -79,6 +84,8 @@ export interface ScenarioSpec {
   only?: string[];
   writes: boolean;
   timeoutMs?: number;
+  retries?: number;
+  description?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -71,5 +71,7 @@ export interface StepKind {
   check?(config: unknown): StepCheckIssue[];
   /** A default step name from its block, e.g. `GET /api/orders`. */
   describe(config: any): string;
+  /** Keys of the block the engine must not render (same meaning as StepRunner.literalKeys). */
+  literalKeys?: string[];
   load(): Promise<StepRunner>;
 }

@@ -1,0 +1,42 @@
+import type { StepOutput } from '../steps/types.js';
+import { isDefinite, select } from './jsonpath.js';
+
+export interface CaptureOutcome {
+  values: Record<string, unknown>;
+  errors: { name: string; message: string }[];
+}
+
+/** Applies `capture:` to an output: `$...` JSONPath, `{ header: name }`, or `{ path, all }`. */
+// For a path that can match several values, a plain capture takes the first match.
+const first = (path: string, value: unknown): unknown =>
+  Array.isArray(value) && !isDefinite(path) ? value[0] : value;
+const list = (path: string, value: unknown): unknown[] =>
+  isDefinite(path) ? (value === undefined ? [] : [value]) : (value as unknown[]);
+
+export function capture(spec: Record<string, unknown>, output: StepOutput): CaptureOutcome {
+  const values: Record<string, unknown> = {};
+  const errors: CaptureOutcome['errors'] = [];
+  for (const [name, how] of Object.entries(spec)) {
+    try {
+      if (typeof how === 'string') {
+        const sel = select(output.root, how);
+        if (!sel.found) errors.push({ name, message: `capture ${name}: ${how} matched nothing` });
+        else values[name] = first(how, sel.value);
+      } else if (how && typeof how === 'object' && 'header' in how) {
+        const header = String((how as { header: string }).header).toLowerCase();
+        const v = output.headers?.[header];
+        if (v === undefined)
+          errors.push({ name, message: `capture ${name}: no "${header}" header in the response` });
+        else values[name] = v;
+      } else if (how && typeof how === 'object' && 'path' in how) {
+        const { path, all } = how as { path: string; all?: boolean };
+        const sel = select(output.root, path);
+        if (!sel.found && !all) errors.push({ name, message: `capture ${name}: ${path} matched nothing` });
+        else values[name] = all ? list(path, sel.value) : first(path, sel.value);
+      }
+    } catch (error) {
+      errors.push({ name, message: `capture ${name}: ${(error as Error).message}` });
+    }
+  }
+  return { values, errors };
+}

@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ExpectMode, StepOutput } from '../steps/types.js';
+import type { AssertionResult, Location } from '../types.js';
+import { compileUserSchema } from '../scenario/validate.js';
+import { check, deepDiff, isPlainObject, MISSING, show } from './matchers.js';
+import { select } from './jsonpath.js';
+
+export interface EvaluateContext {
+  /** The scenario file's folder, for `schema: ./file.json`. */
+  baseDir: string;
+  /** Locations of keys (`expect.status`, `expect.body.$.id`...), from the parser. */
+  keyLocations: Record<string, Location>;
+  /** `expect` or `poll.until`: the prefix of keyLocations entries. */
+  prefix: string;
+  fallback: Location;
+}
+
+const locOf = (ctx: EvaluateContext, ...keys: string[]): Location =>
+  ctx.keyLocations[`${ctx.prefix}.${keys.join('.')}`] ??
+  ctx.keyLocations[`${ctx.prefix}.${keys[0]}`] ??
+  ctx.fallback;
+
+const result = (
+  pathName: string,
+  expected: unknown,
+  actual: unknown,
+  r: { passed: boolean; matcher: string; message?: string },
+  location: Location,
+): AssertionResult => ({
+  path: pathName,
+  matcher: r.matcher,
+  expected,
+  actual: actual === MISSING ? undefined : actual,
+  passed: r.passed,
+  ...(r.passed ? {} : { message: `${pathName}: ${r.message ?? 'failed'}` }),
+  location,
+});
+
+/** Evaluates an `expect` (or `poll.until`) block against a runner's output. */
+export function evaluate(
+  expect: Record<string, unknown>,
+  output: StepOutput,
+  modes: Record<string, ExpectMode>,
+  ctx: EvaluateContext,
+): AssertionResult[] {
+  const out: AssertionResult[] = [];
+  for (const [key, expected] of Object.entries(expect)) {
+    if (key.startsWith('$')) {
+      out.push(jsonPath(key, expected, output.root, key, locOf(ctx, key)));
+      continue;
+    }
+    const actual = Object.prototype.hasOwnProperty.call(output.values, key) ? output.values[key] : MISSING;
+    switch (modes[key]) {
+      case 'oneOf':
+        out.push(
+          Array.isArray(expected)
+            ? result(key, expected, actual, oneOf(expected, actual), locOf(ctx, key))
+            : result(key, expected, actual, check(expected, actual), locOf(ctx, key)),
+        );
+        break;
+      case 'headers': {
+        const headers = (isPlainObject(actual) ? actual : {}) as Record<string, unknown>;
+        for (const [name, exp] of Object.entries((expected ?? {}) as Record<string, unknown>)) {
+          const lower = name.toLowerCase();
+          const got = Object.prototype.hasOwnProperty.call(headers, lower) ? headers[lower] : MISSING;
+          out.push(result(`headers.${name}`, exp, got, check(exp, got), locOf(ctx, key, name)));
+        }
+        break;
+      }
+      case 'jsonpath':
+        if (
+          isPlainObject(expected) &&
+          Object.keys(expected).length > 0 &&
+          Object.keys(expected).every((k) => k.startsWith('$'))
+        ) {
+          for (const [p, exp] of Object.entries(expected)) {
+            out.push(jsonPath(p, exp, actual, `${key} ${p}`, locOf(ctx, key, p)));
+          }
+        } else out.push(result(key, expected, actual, check(expected, actual), locOf(ctx, key)));
+        break;
+      case 'rows':
+        out.push(...rows(expected, actual, locOf(ctx, key)));
+        break;
+      case 'schema':
+        out.push(schema(expected, output.root, ctx, locOf(ctx, key)));
+        break;
+      case 'value':
+        out.push(result(key, expected, actual, check(expected, actual), locOf(ctx, key)));
+        break;
+      default:
+        out.push(
+          result(
+            key,
+            expected,
+            actual,
+            { passed: false, matcher: 'key', message: `"${key}" cannot be checked on this kind of step` },
+            locOf(ctx, key),
+          ),
+        );
+    }
+  }
+  return out;
+}
+
+function jsonPath(
+  p: string,
+  expected: unknown,
+  root: unknown,
+  name: string,
+  location: Location,
+): AssertionResult {
+  let sel;
+  try {
+    sel = select(root, p);
+  } catch (error) {
+    return result(
+      name,
+      expected,
+      undefined,
+      { passed: false, matcher: 'jsonpath', message: (error as Error).message },
+      location,
+    );
+  }
+  const actual = sel.found ? sel.value : MISSING;
+  return result(name, expected, actual, check(expected, actual), location);
+}
+
+function oneOf(list: unknown[], actual: unknown) {
+  const passed = list.some((v) => check(v, actual).passed);
+  return {
+    passed,
+    matcher: 'oneOf',
+    message: passed ? undefined : `expected one of ${show(list)}, got ${show(actual)}`,
+  };
+}
+
+function rows(expected: unknown, actual: unknown, location: Location): AssertionResult[] {
+  const list = Array.isArray(actual) ? actual : [];
+  if (!Array.isArray(expected)) return [result('rows', expected, actual, check(expected, actual), location)];
+  const out: AssertionResult[] = [];
+  expected.forEach((row, i) => {
+    const got = i < list.length ? list[i] : MISSING;
+    const d =
+      got === MISSING
+        ? `expected a row ${i + 1}, got only ${list.length} row${list.length === 1 ? '' : 's'}`
+        : deepDiff(row, got, '', true);
+    out.push(result(`rows[${i}]`, row, got, { passed: !d, matcher: 'partial', message: d }, location));
+  });
+  return out;
+}
+
+const schemaFiles = new Map<string, object>();
+
+function schema(
+  expected: unknown,
+  actual: unknown,
+  ctx: EvaluateContext,
+  location: Location,
+): AssertionResult {
+  let schemaObject: object;
+  try {
+    if (typeof expected === 'string') {
+      const file = path.resolve(ctx.baseDir, expected);
+      let loaded = schemaFiles.get(file);
+      if (!loaded) {
+        loaded = JSON.parse(readFileSync(file, 'utf8')) as object;
+        schemaFiles.set(file, loaded);
+      }
+      schemaObject = loaded;
+    } else schemaObject = expected as object;
+    const validate = compileUserSchema(schemaObject);
+    if (validate(actual))
+      return result('schema', expected, undefined, { passed: true, matcher: 'schema' }, location);
+    const errors = (validate.errors ?? [])
+      .slice(0, 3)
+      .map((e) => `${e.instancePath || '(root)'} ${e.message}`);
+    return result(
+      'schema',
+      expected,
+      actual,
+      { passed: false, matcher: 'schema', message: `body does not match the schema: ${errors.join('; ')}` },
+      location,
+    );
+  } catch (error) {
+    return result(
+      'schema',
+      expected,
+      undefined,
+      { passed: false, matcher: 'schema', message: `cannot use the schema: ${(error as Error).message}` },
+      location,
+    );
+  }
+}

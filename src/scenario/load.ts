@@ -1,0 +1,214 @@
+import path from 'node:path';
+import { FlowrunError, LoadError } from '../errors.js';
+import type { Location, MockExpectationSpec, ScenarioSpec } from '../types.js';
+import { renderString } from '../template/render.js';
+import { parseDuration } from '../util/duration.js';
+import { BUILTIN_NAMES, checkTemplates, KnownNames } from './check-templates.js';
+import { discover, type Target } from './discover.js';
+import { displayName, normalizeSteps, type LoadState } from './normalize.js';
+import { validateSource } from './validate.js';
+import { readYamlFile, type YamlSource } from './yaml-source.js';
+
+export interface LoadOptions {
+  cwd: string;
+  /** Names defined by the environment(s) and --var, visible to every template. */
+  extraNames?: string[];
+  /** Called for each scenario's `covers` entries (the matrix check); returns errors. */
+  checkCovers?: (covers: { value: string; location: Location }[]) => FlowrunError[];
+}
+
+export interface LoadResult {
+  scenarios: ScenarioSpec[];
+  errors: FlowrunError[];
+  sources: Map<string, YamlSource>;
+  files: number;
+}
+
+/** Discovers, parses, validates and normalizes scenario files; every error is collected. */
+export async function loadScenarios(paths: string[], options: LoadOptions): Promise<LoadResult> {
+  const state: LoadState = { cwd: options.cwd, errors: [], sources: new Map(), flows: new Map() };
+  let targets: Target[];
+  try {
+    targets = await discover(paths, options.cwd);
+  } catch (error) {
+    return { scenarios: [], errors: [error as FlowrunError], sources: state.sources, files: 0 };
+  }
+  const perFile = await Promise.all(targets.map((t) => loadFile(t, options, state)));
+  return { scenarios: perFile.flat(), errors: state.errors, sources: state.sources, files: targets.length };
+}
+
+async function loadFile(target: Target, options: LoadOptions, state: LoadState): Promise<ScenarioSpec[]> {
+  const file = displayName(options.cwd, target.file);
+  let source: YamlSource;
+  try {
+    source = await readYamlFile(target.file, file);
+  } catch (error) {
+    state.errors.push(error as FlowrunError);
+    return [];
+  }
+  state.sources.set(file, source);
+  const errors = validateSource(source, 'scenario');
+  if (errors.length) {
+    state.errors.push(...errors);
+    return [];
+  }
+  const data = source.data as Record<string, any>;
+  const before = state.errors.length;
+  const parameters = (data.parameters ?? {}) as Record<string, unknown[]>;
+  const known = new KnownNames([...BUILTIN_NAMES, ...(options.extraNames ?? []), ...Object.keys(parameters)]);
+  // vars are rendered in order: each sees the ones above it.
+  for (const [k, v] of Object.entries((data.vars ?? {}) as Record<string, unknown>)) {
+    checkTemplates([[v, ['vars', k]]], source, known, state.errors);
+    known.add(k);
+  }
+  const mocks = normalizeMocks(data.mocks ?? [], source, known, state);
+  const setup = await normalizeSteps(
+    { items: data.setup ?? [], at: ['setup'], source, phase: 'setup', known, includeStack: [target.file] },
+    state,
+  );
+  const steps = await normalizeSteps(
+    { items: data.steps ?? [], at: ['steps'], source, phase: 'steps', known, includeStack: [target.file] },
+    state,
+  );
+  const teardown = await normalizeSteps(
+    {
+      items: data.teardown ?? [],
+      at: ['teardown'],
+      source,
+      phase: 'teardown',
+      known,
+      includeStack: [target.file],
+    },
+    state,
+  );
+  checkTemplates(
+    [[data.covers ?? [], ['covers']]],
+    source,
+    new KnownNames(Object.keys(parameters)),
+    state.errors,
+  );
+  if (state.errors.length > before) return [];
+
+  const instances = expand(parameters);
+  const out: ScenarioSpec[] = [];
+  for (const params of instances) {
+    const suffix = Object.keys(params).length
+      ? ` [${Object.entries(params)
+          .map(([k, v]) => `${k}=${fmt(v)}`)
+          .join(', ')}]`
+      : '';
+    const name = `${data.name}${suffix}`;
+    const covers: string[] = [];
+    const coversLocations: Location[] = [];
+    ((data.covers ?? []) as string[]).forEach((c, i) => {
+      const location = source.locate(['covers', i]);
+      try {
+        covers.push(String(renderString(c, params)));
+        coversLocations.push(location);
+      } catch (error) {
+        state.errors.push(new LoadError((error as Error).message, { code: 'E_TEMPLATE', location }));
+      }
+    });
+    if (options.checkCovers)
+      state.errors.push(
+        ...options.checkCovers(covers.map((value, i) => ({ value, location: coversLocations[i] }))),
+      );
+    out.push({
+      id: `${file.split(path.sep).join('/')}#${name}`,
+      name,
+      file,
+      location: { file, line: 1, col: 1 },
+      tags: (data.tags ?? []).map(String),
+      covers,
+      coversLocations,
+      vars: (data.vars ?? {}) as Record<string, unknown>,
+      parameters: params,
+      mocks,
+      setup,
+      steps,
+      teardown,
+      skip: data.skip === true ? 'skipped' : typeof data.skip === 'string' ? data.skip : undefined,
+      only: data.environments ?? data.only,
+      writes: data.writes === true,
+      timeoutMs: parseDuration(data.timeout),
+      retries: data.retries,
+      description: data.description,
+    });
+  }
+  if (target.line !== undefined) return selectByLine(out, target.line, source);
+  return out;
+}
+
+const fmt = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** One combination per element of the cartesian product of the parameter lists. */
+export function expand(parameters: Record<string, unknown[]>): Record<string, unknown>[] {
+  let combos: Record<string, unknown>[] = [{}];
+  for (const [k, values] of Object.entries(parameters)) {
+    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [k]: v })));
+  }
+  return combos;
+}
+
+/** `file.yaml:N`: a line inside `parameters:` selects the instances with that value; else all. */
+function selectByLine(list: ScenarioSpec[], line: number, source: YamlSource): ScenarioSpec[] {
+  const parameters = ((source.data as Record<string, unknown>).parameters ?? {}) as Record<string, unknown[]>;
+  for (const [k, values] of Object.entries(parameters)) {
+    for (let i = 0; i < values.length; i++) {
+      if (source.locate(['parameters', k, i]).line === line) {
+        return list.filter((s) => JSON.stringify(s.parameters[k]) === JSON.stringify(values[i]));
+      }
+    }
+  }
+  return list;
+}
+
+function normalizeMocks(
+  raw: Record<string, unknown>[],
+  source: YamlSource,
+  known: KnownNames,
+  state: LoadState,
+): MockExpectationSpec[] {
+  const ids = new Set<string>();
+  return raw.map((m, i) => {
+    const location = source.locate(['mocks', i]);
+    const id = typeof m.id === 'string' ? m.id : `mock-${i + 1}`;
+    if (ids.has(id))
+      state.errors.push(
+        new LoadError(`duplicate mock id "${id}"`, {
+          code: 'E_MOCK',
+          location: source.locate(['mocks', i, 'id']),
+        }),
+      );
+    ids.add(id);
+    if (typeof m.server !== 'string') {
+      state.errors.push(
+        new LoadError(`mock "${id}" needs a server: (a name from the environment's mocks:)`, {
+          code: 'E_MOCK',
+          location,
+        }),
+      );
+    }
+    checkTemplates([[m.request, ['mocks', i, 'request']]], source, known, state.errors);
+    checkTemplates(
+      [
+        [m.response, ['mocks', i, 'response']],
+        [m.responses, ['mocks', i, 'responses']],
+      ],
+      source,
+      known,
+      state.errors,
+      ['request'],
+    );
+    return {
+      id,
+      server: String(m.server ?? ''),
+      request: (m.request ?? {}) as Record<string, unknown>,
+      response: m.response as Record<string, unknown> | undefined,
+      responses: m.responses as Record<string, unknown>[] | undefined,
+      times: m.times as number | undefined,
+      priority: m.priority as number | undefined,
+      location,
+    };
+  });
+}

@@ -1,0 +1,232 @@
+import path from 'node:path';
+import { FlowrunError, LoadError } from '../errors.js';
+import { stepKinds } from '../steps/registry.js';
+import type { Location, Phase, PollSpec, StepSpec } from '../types.js';
+import { parseDuration } from '../util/duration.js';
+import { checkTemplates, type KnownNames } from './check-templates.js';
+import { suggest, validateSource } from './validate.js';
+import { readYamlFile, type YamlSource } from './yaml-source.js';
+
+type Path = (string | number)[];
+
+/** State shared while loading one run's files. */
+export interface LoadState {
+  cwd: string;
+  errors: FlowrunError[];
+  /** Every source read, by display name (for code frames). */
+  sources: Map<string, YamlSource>;
+  flows: Map<string, Promise<YamlSource | null>>;
+}
+
+export const displayName = (cwd: string, file: string): string => {
+  const rel = path.relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
+};
+
+interface StepsInput {
+  items: unknown[];
+  at: Path;
+  source: YamlSource;
+  phase: Phase;
+  known: KnownNames;
+  includeStack: string[];
+  includedFrom?: Location[];
+  includeInputs?: Record<string, unknown>[];
+}
+
+/** Turns a list of raw steps into StepSpecs, expanding includes; errors go to state.errors. */
+export async function normalizeSteps(input: StepsInput, state: LoadState): Promise<StepSpec[]> {
+  const out: StepSpec[] = [];
+  for (let i = 0; i < input.items.length; i++) {
+    const raw = input.items[i] as Record<string, unknown>;
+    const at = [...input.at, i];
+    const location = input.source.locate(at);
+    if (typeof raw.include === 'string') {
+      out.push(...(await expandInclude(raw, at, location, input, state)));
+      continue;
+    }
+    const kinds = Object.keys(raw).filter((k) => Object.prototype.hasOwnProperty.call(stepKinds, k));
+    if (kinds.length !== 1) {
+      state.errors.push(
+        new LoadError(
+          kinds.length === 0
+            ? `step has no action: it needs one of ${[...Object.keys(stepKinds), 'include'].join(', ')}`
+            : `step has several actions (${kinds.join(', ')}): split it into one step each`,
+          { code: 'E_STEP', location },
+        ),
+      );
+      continue;
+    }
+    const kindName = kinds[0];
+    const kind = stepKinds[kindName];
+    const config = raw[kindName];
+    for (const issue of kind.check?.(config) ?? []) {
+      state.errors.push(
+        new LoadError(issue.message, {
+          code: 'E_STEP',
+          location: input.source.locate([...at, kindName, ...issue.path]),
+        }),
+      );
+    }
+    const keyLocations = stepKeyLocations(raw, at, kindName, input.source);
+    const skip = raw.skip === true ? 'skipped' : typeof raw.skip === 'string' ? raw.skip : undefined;
+    const literal = new Set(kind.literalKeys ?? []);
+    const templated: [unknown, Path][] = [];
+    if (config && typeof config === 'object') {
+      for (const [k, v] of Object.entries(config))
+        if (!literal.has(k)) templated.push([v, [...at, kindName, k]]);
+    }
+    if (raw.expect) templated.push([raw.expect, [...at, 'expect']]);
+    const poll = raw.poll as Record<string, unknown> | undefined;
+    if (poll?.until) templated.push([poll.until, [...at, 'poll', 'until']]);
+    if (!skip) checkTemplates(templated, input.source, input.known, state.errors);
+    const step: StepSpec = {
+      name: typeof raw.name === 'string' ? raw.name : kind.describe(config ?? {}),
+      kind: kindName,
+      config,
+      expect: raw.expect as Record<string, unknown> | undefined,
+      capture: raw.capture as Record<string, unknown> | undefined,
+      poll: poll ? normalizePoll(poll, input.source.locate([...at, 'poll'], 'key')) : undefined,
+      skip,
+      location,
+      keyLocations,
+      includedFrom: input.includedFrom,
+      includeInputs: input.includeInputs,
+      timeoutMs: parseDuration(raw.timeout),
+    };
+    if (step.capture) for (const name of Object.keys(step.capture)) input.known.add(name);
+    out.push(step);
+  }
+  return out;
+}
+
+function normalizePoll(poll: Record<string, unknown>, location: Location): PollSpec {
+  return {
+    until: poll.until as Record<string, unknown> | undefined,
+    intervalMs: parseDuration(poll.interval) ?? 1000,
+    timeoutMs: parseDuration(poll.timeout) ?? 30_000,
+    location,
+  };
+}
+
+/** Locations of the keys reporters and assertions point at. */
+function stepKeyLocations(
+  raw: Record<string, unknown>,
+  at: Path,
+  kind: string,
+  source: YamlSource,
+): Record<string, Location> {
+  const locs: Record<string, Location> = { config: source.locate([...at, kind], 'key') };
+  const add = (prefix: string, p: Path, value: unknown, depth: number) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value) || depth === 0) return;
+    for (const [k, v] of Object.entries(value)) {
+      locs[`${prefix}.${k}`] = source.locate([...p, k], 'key');
+      add(`${prefix}.${k}`, [...p, k], v, depth - 1);
+    }
+  };
+  add('expect', [...at, 'expect'], raw.expect, 2);
+  add('capture', [...at, 'capture'], raw.capture, 1);
+  const poll = raw.poll as Record<string, unknown> | undefined;
+  if (poll) add('poll.until', [...at, 'poll', 'until'], poll.until, 2);
+  add('config', [...at, kind], raw[kind], 1);
+  return locs;
+}
+
+async function expandInclude(
+  raw: Record<string, unknown>,
+  at: Path,
+  location: Location,
+  input: StepsInput,
+  state: LoadState,
+): Promise<StepSpec[]> {
+  const fromDir = path.dirname(path.resolve(state.cwd, input.source.file));
+  const file = path.resolve(fromDir, raw.include as string);
+  const includeLoc = input.source.locate([...at, 'include']);
+  if (input.includeStack.includes(file)) {
+    const chain = [...input.includeStack, file].map((f) => displayName(state.cwd, f)).join(' -> ');
+    state.errors.push(new LoadError(`include cycle: ${chain}`, { code: 'E_INCLUDE', location: includeLoc }));
+    return [];
+  }
+  const flow = await loadFlow(file, includeLoc, state);
+  if (!flow) return [];
+  const data = flow.data as { inputs?: Record<string, unknown>; steps: unknown[] };
+  const given = (raw.with ?? {}) as Record<string, unknown>;
+  const declared = data.inputs ?? {};
+  const inputs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(declared)) if (v !== null && v !== undefined) inputs[k] = v;
+  Object.assign(inputs, given);
+  let ok = true;
+  if (data.inputs) {
+    for (const k of Object.keys(given)) {
+      if (!(k in declared)) {
+        const guess = suggest(k, Object.keys(declared));
+        state.errors.push(
+          new LoadError(`${flow.file} has no input "${k}"`, {
+            code: 'E_INCLUDE',
+            location: input.source.locate([...at, 'with', k], 'key'),
+            hint: guess
+              ? `did you mean "${guess}"?`
+              : `its inputs: ${Object.keys(declared).join(', ') || 'none'}`,
+          }),
+        );
+        ok = false;
+      }
+    }
+    for (const [k, v] of Object.entries(declared)) {
+      if ((v === null || v === undefined) && !(k in given)) {
+        state.errors.push(
+          new LoadError(`include of ${flow.file} is missing the input "${k}"`, {
+            code: 'E_INCLUDE',
+            location,
+            hint: `add it under with:`,
+          }),
+        );
+        ok = false;
+      }
+    }
+  }
+  checkTemplates([[given, [...at, 'with']]], input.source, input.known, state.errors);
+  if (!ok) return [];
+  // Inside the flow, its inputs are names too; its captures become the caller's.
+  const flowKnown = input.known.child(Object.keys(inputs));
+  const steps = await normalizeSteps(
+    {
+      items: data.steps,
+      at: ['steps'],
+      source: flow,
+      phase: input.phase,
+      known: flowKnown,
+      includeStack: [...input.includeStack, file],
+      includedFrom: [...(input.includedFrom ?? []), location],
+      includeInputs: [...(input.includeInputs ?? []), inputs],
+    },
+    state,
+  );
+  for (const s of steps) for (const name of Object.keys(s.capture ?? {})) input.known.add(name);
+  return steps;
+}
+
+function loadFlow(file: string, includeLoc: Location, state: LoadState): Promise<YamlSource | null> {
+  let pending = state.flows.get(file);
+  if (!pending) {
+    pending = (async () => {
+      const name = displayName(state.cwd, file);
+      try {
+        const source = await readYamlFile(file, name);
+        state.sources.set(name, source);
+        const errors = validateSource(source, 'flow');
+        state.errors.push(...errors);
+        return errors.length ? null : source;
+      } catch (error) {
+        if (error instanceof LoadError && error.code === 'E_READ') {
+          state.errors.push(
+            new LoadError(`included flow not found: ${name}`, { code: 'E_INCLUDE', location: includeLoc }),
+          );
+        } else state.errors.push(error as FlowrunError);
+        return null;
+      }
+    })();
+    state.flows.set(file, pending);
+  }
+  return pending;
+}

@@ -1,0 +1,10 @@
+import type { StepKind } from './types.js';
+import { httpKind } from './http/index.js';
+
+/** The only place that lists step kinds: a step's kind is the one of these keys it holds. */
+export const stepKinds: Record<string, StepKind> = {
+  http: httpKind,
+};
+
+/** Step keys that are not kinds. */
+export const STEP_KEYS = new Set(['name', 'expect', 'capture', 'poll', 'skip', 'timeout', 'include', 'with']);

@@ -1,0 +1,203 @@
+import Handlebars from 'handlebars';
+import { helperNames, helpers } from './helpers.js';
+
+/** The variables a template sees: vars, captures, parameters and the built-ins (runId, env, secrets...). */
+export type Scope = Record<string, unknown>;
+
+/** A template that names something the scope does not have. */
+export class TemplateError extends Error {
+  readonly template: string;
+  readonly missing?: string;
+  constructor(message: string, template: string, missing?: string) {
+    super(message);
+    this.template = template;
+    this.missing = missing;
+  }
+}
+
+const hb = Handlebars.create();
+let kept: unknown;
+hb.registerHelper(helpers);
+// Used to return the raw value of a whole-value template ("{{count}}" stays a number).
+hb.registerHelper('__keep', (value: unknown) => {
+  kept = value;
+  return '';
+});
+
+type Compiled =
+  | { kind: 'literal'; value: string }
+  | { kind: 'path'; segments: string[] }
+  | { kind: 'whole'; fn: HandlebarsTemplateDelegate }
+  | { kind: 'text'; fn: HandlebarsTemplateDelegate };
+
+const cache = new Map<string, Compiled>();
+const builtinBlockHelpers = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log']);
+const simplePath = /^\{\{\s*([A-Za-z_$][\w$-]*(?:\.[\w$-]+)*)\s*\}\}$/;
+const whole = /^\{\{\s*([^{}]+?)\s*\}\}$/;
+const options = { strict: true, noEscape: true } as const;
+
+function compile(template: string): Compiled {
+  let c = cache.get(template);
+  if (c) return c;
+  if (!template.includes('{{')) c = { kind: 'literal', value: template };
+  else {
+    const path = simplePath.exec(template);
+    const first = path?.[1].split('.')[0];
+    if (path && first && !helperNames.has(first)) c = { kind: 'path', segments: path[1].split('.') };
+    else {
+      const w = whole.exec(template);
+      if (
+        w &&
+        !w[1].startsWith('#') &&
+        !w[1].startsWith('/') &&
+        !w[1].startsWith('!') &&
+        !w[1].startsWith('>')
+      ) {
+        const expr = w[1];
+        const head = expr.split(/\s+/)[0];
+        const isCall = helperNames.has(head) || /\s/.test(expr);
+        c = {
+          kind: 'whole',
+          fn: hb.compile(isCall ? `{{__keep (${expr})}}` : `{{__keep ${expr}}}`, options),
+        };
+      } else c = { kind: 'text', fn: hb.compile(template, options) };
+    }
+  }
+  cache.set(template, c);
+  return c;
+}
+
+const own = Object.prototype.hasOwnProperty;
+
+function lookup(scope: Scope, segments: string[], template: string): unknown {
+  let cur: unknown = scope;
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    if (cur === null || typeof cur !== 'object' || !own.call(cur, seg)) {
+      throw missingError(segments.slice(0, i + 1).join('.'), template, i === 0 ? scope : cur);
+    }
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+function missingError(name: string, template: string, where: unknown): TemplateError {
+  if (name.startsWith('env.')) {
+    return new TemplateError(
+      `environment variable ${name.slice(4)} is not set (used in "${template}")`,
+      template,
+      name,
+    );
+  }
+  const known =
+    where && typeof where === 'object' ? Object.keys(where).filter((k) => !k.startsWith('__')) : [];
+  const list = known.length > 12 ? `${known.slice(0, 12).join(', ')}, ...` : known.join(', ');
+  return new TemplateError(
+    `unknown variable "${name}" in "${template}"${known.length ? ` (known: ${list})` : ''}`,
+    template,
+    name,
+  );
+}
+
+/** Renders one string; a string that is exactly one {{expr}} keeps the expression's type. */
+export function renderString(template: string, scope: Scope): unknown {
+  const c = compile(template);
+  switch (c.kind) {
+    case 'literal':
+      return c.value;
+    case 'path':
+      return lookup(scope, c.segments, template);
+    case 'whole':
+      kept = undefined;
+      run(c.fn, scope, template);
+      return kept;
+    case 'text':
+      return run(c.fn, scope, template);
+  }
+}
+
+function run(fn: HandlebarsTemplateDelegate, scope: Scope, template: string): string {
+  try {
+    return fn(scope);
+  } catch (error) {
+    const msg = (error as Error).message;
+    const m = /"([^"]+)" not defined in/.exec(msg);
+    if (m) throw missingError(m[1], template, scope);
+    throw new TemplateError(`template "${template}": ${msg.split('\n')[0]}`, template);
+  }
+}
+
+/** Renders every string inside a value (objects and lists deeply); keys are left as written. */
+export function renderValue(value: unknown, scope: Scope): unknown {
+  if (typeof value === 'string') return renderString(value, scope);
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, scope));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, scope);
+    return out;
+  }
+  return value;
+}
+
+/** Whether a value contains any template at all (cheap check used to skip rendering). */
+export function hasTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (Array.isArray(value)) return value.some(hasTemplate);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasTemplate);
+  return false;
+}
+
+/**
+ * The root names a template reads (for load-time checks): `{{user.id}}` -> `user`,
+ * `{{hmacSha256 secrets.key body}}` -> `secrets`, `body`. Helpers are not names.
+ * Throws TemplateError on a syntax error.
+ */
+export function templateRoots(template: string): string[] {
+  if (!template.includes('{{')) return [];
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(template);
+  } catch (error) {
+    throw new TemplateError(
+      `template syntax error in "${template}": ${(error as Error).message.split('\n')[0]}`,
+      template,
+    );
+  }
+  const roots = new Set<string>();
+  const visitPath = (p: hbs.AST.PathExpression, asCallee: boolean, hasArgs: boolean) => {
+    if (p.data || p.parts.length === 0) return;
+    const head = p.parts[0];
+    if (asCallee && (helperNames.has(head) || builtinBlockHelpers.has(head))) return;
+    if (asCallee && hasArgs)
+      throw new TemplateError(`unknown helper "${head}" in "${template}"`, template, head);
+    if (head === 'this') return;
+    roots.add(head);
+  };
+  const visitExpr = (e: hbs.AST.Expression) => {
+    if (e.type === 'PathExpression') visitPath(e as hbs.AST.PathExpression, false, false);
+    else if (e.type === 'SubExpression') visitCall(e as hbs.AST.SubExpression);
+  };
+  const visitCall = (n: { path: hbs.AST.Expression; params: hbs.AST.Expression[]; hash?: hbs.AST.Hash }) => {
+    const hasArgs = n.params.length > 0 || (n.hash?.pairs.length ?? 0) > 0;
+    if (n.path.type === 'PathExpression') visitPath(n.path as hbs.AST.PathExpression, true, hasArgs);
+    n.params.forEach(visitExpr);
+    n.hash?.pairs.forEach((p) => visitExpr(p.value));
+  };
+  const visit = (prog: hbs.AST.Program | undefined) => {
+    for (const s of prog?.body ?? []) {
+      if (s.type === 'MustacheStatement') visitCall(s as hbs.AST.MustacheStatement);
+      else if (s.type === 'BlockStatement') {
+        const b = s as hbs.AST.BlockStatement;
+        b.params.forEach(visitExpr);
+        // Inside each/with the context changes, so names there cannot be checked statically.
+        const head = b.path.type === 'PathExpression' ? (b.path as hbs.AST.PathExpression).parts[0] : '';
+        if (head === 'if' || head === 'unless') {
+          visit(b.program);
+          visit(b.inverse);
+        }
+      }
+    }
+  };
+  visit(ast);
+  return [...roots];
+}
