@@ -113,8 +113,9 @@ export function scenario(init: ScenarioInit): ScenarioResult {
     status,
     startedAt: iso(0),
     durationMs: steps.reduce((sum, s) => sum + s.durationMs, 0) || 10,
-    attempts: status === 'flaky' ? 2 : 1,
     ...init,
+    attempts: init.attempts ?? (status === 'flaky' ? 2 : 1),
+    status,
     steps,
   };
 }
