@@ -110,7 +110,6 @@ export function scenario(init: ScenarioInit): ScenarioResult {
     tags: [],
     covers: [],
     parameters: params,
-    status,
     startedAt: iso(0),
     durationMs: steps.reduce((sum, s) => sum + s.durationMs, 0) || 10,
     ...init,

