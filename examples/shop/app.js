@@ -21,9 +21,44 @@ async function connectRedis(url, log) {
     // errors (and a failing /health) rather than requests queueing forever.
     retryStrategy: (times) => (times > 20 ? null : Math.min(times * 100, 1000)),
   });
-  redis.on('error', (err) => log.warn('redis error', { err }));
-  await redis.connect();
+  let lastError;
+  redis.on('error', (err) => {
+    lastError = err;
+    log.warn('redis error', { err });
+  });
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    const { hostname, port } = new URL(url);
+    throw new Error(
+      `cannot connect to Redis at ${hostname}:${port || 6379} (REDIS_URL): ${(lastError ?? err).message}`,
+      { cause: err },
+    );
+  }
   return redis;
+}
+
+// PostgreSQL may still be starting when the shop is launched right after it, so connection
+// refusals are retried for a few seconds before giving up.
+async function migrateWithRetry(pool, url, log, deadlineMs = 10_000) {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await migrate(pool);
+    } catch (err) {
+      const transient = err.code === 'ECONNREFUSED' || err.code === '57P03';
+      if (!transient || Date.now() > deadline) {
+        const { hostname, port, pathname } = new URL(url);
+        throw new Error(
+          `cannot prepare PostgreSQL at ${hostname}:${port || 5432}${pathname} (DATABASE_URL): ${err.message}`,
+          { cause: err },
+        );
+      }
+      log.warn('database not reachable yet, retrying', { err });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 async function health(ctx) {
@@ -80,7 +115,7 @@ export async function startShop(config, log) {
   const pool = createPool(config.databaseUrl);
   let redis;
   try {
-    await migrate(pool);
+    await migrateWithRetry(pool, config.databaseUrl, log);
     if (config.redisUrl) redis = await connectRedis(config.redisUrl, log);
   } catch (err) {
     redis?.disconnect();

@@ -11,10 +11,22 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import pg from 'pg';
 import { createTestDatabase, createTestRedis, type TestRedis } from '../helpers/servers.js';
 
 const SERVER = path.resolve(import.meta.dirname, '../../examples/shop/server.js');
+const ORDER_SCHEMA = JSON.parse(
+  readFileSync(path.resolve(import.meta.dirname, '../../examples/shop/schemas/order.json'), 'utf8'),
+);
+const orderValidator = new Ajv2020({ validateFormats: false }).compile(ORDER_SCHEMA);
+function assertOrderShape(body: unknown): void {
+  assert.ok(
+    orderValidator(body),
+    `order does not match schemas/order.json: ${JSON.stringify(orderValidator.errors)}`,
+  );
+}
 
 async function waitUntil<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -351,6 +363,7 @@ for (const mode of process.env.FLOWRUN_TEST_REDIS_URL ? ['postgres', 'redis'] : 
       assert.equal(created.body.payment_status, 'unpaid');
       assert.equal(created.body.total, 200);
       assert.equal(created.headers.get('location'), `/api/orders/${created.body.id}`);
+      assertOrderShape(created.body);
       assert.equal((await api('GET', '/api/cart', { token })).body.items.length, 0);
       if (redis) assert.equal(await redis.client.exists(`cart:${userEmail}`), 0);
       assert.equal(await stock('SKU-1'), before1 - 2);
@@ -359,6 +372,7 @@ for (const mode of process.env.FLOWRUN_TEST_REDIS_URL ? ['postgres', 'redis'] : 
       const paid = await api('POST', `/api/orders/${id}/pay`, { token, json: {} });
       assert.equal(paid.status, 200);
       assert.equal(paid.body.status, 'confirmed');
+      assertOrderShape(paid.body);
       const charges = payments.for('/api/v1/payments', id);
       assert.equal(charges.length, 1);
       assert.deepEqual(charges[0].body, {
