@@ -62,12 +62,21 @@ async function migrateWithRetry(pool, url, log, deadlineMs = 10_000) {
 }
 
 async function health(ctx) {
+  // A hung backend must make /health answer "error" quickly, not hang the readiness probe.
   const check = async (fn) => {
+    let timer;
     try {
-      await fn();
+      await Promise.race([
+        fn(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), 2000);
+        }),
+      ]);
       return 'ok';
     } catch {
       return 'error';
+    } finally {
+      clearTimeout(timer);
     }
   };
   const db = await check(() => ctx.pool.query('SELECT 1'));

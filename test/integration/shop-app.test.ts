@@ -534,18 +534,18 @@ for (const mode of process.env.FLOWRUN_TEST_REDIS_URL ? ['postgres', 'redis'] : 
   });
 }
 
-describe('shop app with SHOP_BUG=double-charge,skip-email', { timeout: 60_000 }, () => {
+describe('shop app with SHOP_BUG=double-charge,skip-email,refund-keeps-stock', { timeout: 60_000 }, () => {
   let shop: Shop | undefined;
   before(async () => {
     shop = await startShop({
       DATABASE_URL: database.url,
-      SHOP_BUG: 'double-charge,skip-email',
+      SHOP_BUG: 'double-charge,skip-email,refund-keeps-stock',
       ...gatewayEnv(),
     });
   });
   after(() => stopShop(shop));
 
-  test('the gateway is charged twice per order and no email goes out', async () => {
+  test('the gateway is charged twice, no email goes out, a refund keeps the stock', async () => {
     const api = client(shop!.url);
     const reg = await api('POST', '/api/auth/register', {
       json: { email: `bug-${process.pid}@example.com`, password: 'Secret123!' },
@@ -560,7 +560,16 @@ describe('shop app with SHOP_BUG=double-charge,skip-email', { timeout: 60_000 },
       return o.status === 'confirmed' ? o : undefined;
     });
     assert.equal(payments.for('/api/v1/payments', created.body.id).length, 2);
+    const ledger = await sqlPool.query(
+      `SELECT status FROM payments WHERE order_id = $1 AND kind = 'charge'`,
+      [created.body.id],
+    );
+    assert.equal(ledger.rowCount, 2);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(email.for('/api/v1/emails/send', created.body.id).length, 0);
+
+    const beforeRefund = await stock('SKU-1');
+    assert.equal((await api('POST', `/api/orders/${created.body.id}/refund`, { token })).status, 200);
+    assert.equal(await stock('SKU-1'), beforeRefund);
   });
 });

@@ -84,8 +84,9 @@ export class Router {
       });
       return { handler: route.handler, params };
     }
-    if (pathMatched)
+    if (pathMatched) {
       throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${pathname}`);
+    }
     throw new HttpError(404, 'not_found', `no route for ${method} ${pathname}`);
   }
 }

@@ -58,8 +58,9 @@ export async function loadOrder(db, id) {
 export async function loadOwnOrder(db, user, rawId) {
   const id = Number(rawId);
   const row = Number.isInteger(id) && id > 0 && id < 2 ** 31 ? await getOrderRow(db, id) : null;
-  if (!row || row.user_id !== user.id)
+  if (!row || row.user_id !== user.id) {
     throw new HttpError(404, 'order_not_found', `order ${rawId} not found`);
+  }
   return row;
 }
 
@@ -83,8 +84,9 @@ export async function reserveStock(client, items) {
     );
     if (rows.length === 0) {
       const found = await client.query('SELECT stock FROM products WHERE sku = $1', [item.sku]);
-      if (found.rows.length === 0)
+      if (found.rows.length === 0) {
         throw new HttpError(422, 'unknown_sku', `no product with SKU ${item.sku}`, { sku: item.sku });
+      }
       const available = found.rows[0].stock;
       throw new HttpError(
         409,
@@ -200,8 +202,9 @@ export async function createOrder(ctx, user, body) {
   const fromCart = items === null;
   if (fromCart) {
     items = await ctx.store.carts.get(user);
-    if (items.length === 0)
+    if (items.length === 0) {
       throw new HttpError(422, 'cart_empty', 'the cart is empty and the request names no items');
+    }
   }
   items = mergeItems(items);
 

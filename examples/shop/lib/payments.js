@@ -60,10 +60,12 @@ async function markFailed(ctx, order, reason, gateway) {
 export function chargeOrder(ctx, orderId, { gateway, confirm = true } = {}) {
   return exclusive(orderId, async () => {
     const order = await getOrderRow(ctx.pool, orderId);
-    if (order.payment_status === 'paid')
+    if (order.payment_status === 'paid') {
       throw new HttpError(409, 'already_paid', `order ${orderId} is already paid`);
-    if (order.status === 'refunded')
+    }
+    if (order.status === 'refunded') {
       throw new HttpError(409, 'order_refunded', `order ${orderId} was refunded`);
+    }
     if (!order.inventory_reserved) await reserveOrder(ctx, orderId);
 
     const gw = gateway ?? order.gateway ?? undefined;
@@ -78,6 +80,15 @@ export function chargeOrder(ctx, orderId, { gateway, confirm = true } = {}) {
       payment = await ctx.gateways.payments.charge(request);
       if (ctx.config.bugs.has('double-charge')) {
         // Deliberate defect for flowrun's demo: a "retry" that fires even after success.
+        // Both charges are recorded, as a real system's ledger would show them.
+        await recordPayment(ctx, {
+          orderId,
+          kind: 'charge',
+          gateway: gw,
+          externalId: payment.id,
+          amount: order.total,
+          status: payment.status,
+        });
         payment = await ctx.gateways.payments.charge(request);
       }
     } catch (err) {
@@ -129,8 +140,9 @@ export function chargeOrder(ctx, orderId, { gateway, confirm = true } = {}) {
 export function confirmPayment(ctx, orderId) {
   return exclusive(orderId, async () => {
     const order = await getOrderRow(ctx.pool, orderId);
-    if (order.payment_status === 'paid')
+    if (order.payment_status === 'paid') {
       throw new HttpError(409, 'already_paid', `order ${orderId} is already paid`);
+    }
     if (!order.payment_id || order.payment_status !== 'unpaid') {
       throw new HttpError(409, 'no_pending_payment', `order ${orderId} has no payment awaiting confirmation`);
     }
@@ -156,8 +168,9 @@ export function confirmPayment(ctx, orderId) {
 export function refundOrder(ctx, orderId) {
   return exclusive(orderId, async () => {
     const order = await getOrderRow(ctx.pool, orderId);
-    if (order.payment_status === 'refunded')
+    if (order.payment_status === 'refunded') {
       throw new HttpError(409, 'already_refunded', `order ${orderId} is already refunded`);
+    }
     if (order.payment_status !== 'paid') throw new HttpError(409, 'not_paid', `order ${orderId} is not paid`);
 
     const refund = await ctx.gateways.payments.refund({ paymentId: order.payment_id, amount: order.total });

@@ -54,8 +54,9 @@ function optionalText(body, field) {
 export async function authenticate(ctx, req) {
   const header = req.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match)
+  if (!match) {
     throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+  }
   const userId = await ctx.store.sessions.get(match[1]);
   const { rows } = userId
     ? await ctx.pool.query('SELECT * FROM users WHERE id = $1', [userId])

@@ -77,8 +77,9 @@ export function registerCatalogRoutes(router) {
     const user = await authenticate(ctx, req);
     const item = parseItem(body);
     const { rows } = await ctx.pool.query('SELECT stock FROM products WHERE sku = $1', [item.sku]);
-    if (!rows[0])
+    if (!rows[0]) {
       throw new HttpError(422, 'unknown_sku', `no product with SKU ${item.sku}`, { sku: item.sku });
+    }
     const existing = (await ctx.store.carts.get(user)).find((l) => l.sku === item.sku)?.quantity ?? 0;
     const quantity = existing + item.quantity;
     const available = rows[0].stock;

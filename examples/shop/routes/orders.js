@@ -93,11 +93,13 @@ export function registerOrderRoutes(router) {
   router.add('POST', '/api/orders/:id/process', async ({ ctx, req, params }) => {
     const user = await authenticate(ctx, req);
     const row = await loadOwnOrder(ctx.pool, user, params.id);
-    if (row.status === 'processing')
+    if (row.status === 'processing') {
       throw new HttpError(409, 'already_processing', `order ${row.id} is being processed`);
+    }
     if (row.status === 'refunded') throw new HttpError(409, 'order_refunded', `order ${row.id} was refunded`);
-    if (row.tracking_number)
+    if (row.tracking_number) {
       throw new HttpError(409, 'already_shipped', `order ${row.id} already has a shipment`);
+    }
     const taskId = await ctx.tasks.enqueue('fulfilment', row, user);
     return {
       status: 202,
@@ -139,8 +141,9 @@ export function registerOrderRoutes(router) {
   router.add('GET', '/api/tasks/:id/status', async ({ ctx, req, params }) => {
     const user = await authenticate(ctx, req);
     const task = await ctx.store.tasks.get(params.id);
-    if (!task || task.user_id !== user.id)
+    if (!task || task.user_id !== user.id) {
       throw new HttpError(404, 'task_not_found', `task ${params.id} not found`);
+    }
     const { user_id: _user, ...visible } = task;
     return { status: 200, body: visible };
   });
