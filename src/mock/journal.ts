@@ -3,10 +3,12 @@
  * without limit (a known WireMock failure mode), plus the helpers that turn raw requests into
  * RecordedRequests and describe them in bounded, masked text.
  */
-import { maskHeaders, type Difference, type RecordedRequest } from './model.js';
+import { maskHeaders, SENSITIVE_HEADERS, type Difference, type RecordedRequest } from './model.js';
 
 /** Bodies above this are stored truncated (matching still sees the whole body). */
 export const STORED_BODY_LIMIT = 16 * 1024;
+/** The parsed JSON of bodies up to this size is kept for verify; larger ones keep only text. */
+export const STORED_JSON_LIMIT = 64 * 1024;
 
 export class Journal {
   private entries: RecordedRequest[] = [];
@@ -15,7 +17,7 @@ export class Journal {
   /** How many entries were evicted because the journal was full. */
   dropped = 0;
 
-  constructor(readonly limit = 2000) {}
+  constructor(readonly limit = 1000) {}
 
   /** The sequence number the next request will get. */
   get seq(): number {
@@ -25,8 +27,10 @@ export class Journal {
   add(entry: Omit<RecordedRequest, 'seq'>): RecordedRequest {
     const recorded = { ...entry, seq: this.nextSeq++ } as RecordedRequest;
     if (recorded.body.length > STORED_BODY_LIMIT) {
-      recorded.body = recorded.body.slice(0, STORED_BODY_LIMIT);
+      // Copy, because a V8 slice would keep the whole original string alive.
+      recorded.body = Buffer.from(recorded.body.slice(0, STORED_BODY_LIMIT), 'utf8').toString('utf8');
       recorded.bodyTruncated = true;
+      if (entry.body.length > STORED_JSON_LIMIT) delete recorded.json;
     }
     this.entries.push(recorded);
     if (this.entries.length - this.start > this.limit) {
@@ -94,7 +98,11 @@ export function describeRequest(r: RecordedRequest, headerNames: string[] = []):
   for (const [k, v] of Object.entries(r.query)) for (const x of Array.isArray(v) ? v : [v]) qs.append(k, x);
   const q = qs.toString();
   const masked = maskHeaders(r.headers);
-  const headers = headerNames
+  // Credentials are always shown as present-but-masked: "was the token sent?" is a common question.
+  const names = [
+    ...new Set([...headerNames, ...Object.keys(masked).filter((h) => SENSITIVE_HEADERS.has(h))]),
+  ];
+  const headers = names
     .filter((h) => masked[h] !== undefined)
     .map((h) => `${h}: ${clip(masked[h], 60)}`)
     .join(', ');
