@@ -1,9 +1,13 @@
 import type { StepKind } from './types.js';
 import { httpKind } from './http/index.js';
+import { redisKind } from './redis/index.js';
+import { sqlKind } from './sql/index.js';
 
 /** The only place that lists step kinds: a step's kind is the one of these keys it holds. */
 export const stepKinds: Record<string, StepKind> = {
   http: httpKind,
+  sql: sqlKind,
+  redis: redisKind,
 };
 
 /** Step keys that are not kinds. */

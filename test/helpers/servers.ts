@@ -6,6 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import type { ResolvedEnvironment } from '../../src/config/types.js';
+import type { Resources } from '../../src/engine/resources.js';
+import type { StepContext } from '../../src/steps/types.js';
+import type { Location, ScenarioSpec, StepResult, StepSpec } from '../../src/types.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -125,4 +129,86 @@ export async function createTestRedis(prefix: string): Promise<TestRedis> {
       client.disconnect();
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running sql/redis steps against these servers: a resolved environment, a step context and the
+// engine's runStep with hand-made step specs.
+
+/** A resolved environment with just the given databases and Redis instances. */
+export function testEnvironment(
+  init: { databases?: Record<string, string>; redis?: Record<string, string>; name?: string } = {},
+): ResolvedEnvironment {
+  const named = (urls: Record<string, string> = {}) =>
+    Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, { url }]));
+  return {
+    name: init.name ?? 'test',
+    vars: {},
+    secrets: {},
+    http: { timeoutMs: 10_000, headers: {}, insecure: false, followRedirects: true },
+    databases: named(init.databases),
+    redis: named(init.redis),
+    mocks: {},
+    services: {},
+    waitFor: [],
+    protected: false,
+    keyLocations: {},
+  };
+}
+
+export const TEST_LOCATION: Location = { file: 'scenarios/data.yaml', line: 7, col: 5 };
+
+function scenarioSpec(): ScenarioSpec {
+  return {
+    id: 'scenarios/data.yaml#data',
+    name: 'data',
+    file: 'scenarios/data.yaml',
+    location: { file: 'scenarios/data.yaml', line: 1, col: 1 },
+    tags: [],
+    covers: [],
+    coversLocations: [],
+    vars: {},
+    parameters: {},
+    mocks: [],
+    setup: [],
+    steps: [],
+    teardown: [],
+    writes: false,
+  };
+}
+
+/** A context for calling a runner directly. */
+export function stepContext(
+  environment: ResolvedEnvironment,
+  resources: Resources,
+  init: { signal?: AbortSignal; deadline?: number } = {},
+): StepContext {
+  return {
+    environment,
+    resources,
+    scenario: scenarioSpec(),
+    signal: init.signal ?? new AbortController().signal,
+    deadline: init.deadline ?? Date.now() + 30_000,
+    location: TEST_LOCATION,
+    render: (value) => value,
+  };
+}
+
+/** Runs one step through the engine (render, run, poll, expect, capture) and returns its result. */
+export async function runTestStep(
+  step: Pick<StepSpec, 'kind' | 'config'> & Partial<StepSpec>,
+  environment: ResolvedEnvironment,
+  resources: Resources,
+  scope: Record<string, unknown> = {},
+): Promise<StepResult> {
+  const { runStep } = await import('../../src/engine/run-step.js');
+  const spec: StepSpec = { name: `${step.kind} step`, location: TEST_LOCATION, keyLocations: {}, ...step };
+  return runStep(spec, 'steps', {
+    environment,
+    resources,
+    scenario: scenarioSpec(),
+    scope: { runId: 'test', env: process.env, secrets: {}, services: {}, mocks: {}, ...scope },
+    signal: new AbortController().signal,
+    deadline: Date.now() + 60_000,
+  });
 }

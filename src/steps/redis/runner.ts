@@ -1,0 +1,130 @@
+import { StepError } from '../../errors.js';
+import { unknownNameError } from '../../services/connection-messages.js';
+import type { StepContext, StepOutput, StepRunner } from '../types.js';
+import { RedisHandle, redisConnectionError } from './connection.js';
+
+/** The `redis:` block of a step. */
+export interface RedisStepConfig {
+  /** A key of the environment's `redis:`. */
+  db: string;
+  /** The command and its arguments, e.g. `[HGET, "cart:{{id}}", total]`. */
+  command: (string | number)[];
+}
+
+/** Replies that are flat `[field, value, ...]` lists on the wire but objects to a reader. */
+const PAIR_REPLIES = new Set(['HGETALL', 'CONFIG GET']);
+
+function toArgument(value: unknown, index: number, ctx: StepContext): string | number | Buffer {
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  throw new StepError(`redis command argument ${index} is ${value === null ? 'null' : 'undefined'}`, {
+    code: 'E_REDIS_COMMAND',
+    location: ctx.location,
+  });
+}
+
+function pairsToObject(reply: unknown): unknown {
+  if (!Array.isArray(reply)) return reply;
+  const object: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) object[String(reply[i])] = reply[i + 1];
+  return object;
+}
+
+/** A string that holds a JSON object or array (a cached document) is what `$...` paths read. */
+function jsonRoot(result: unknown): unknown {
+  if (typeof result !== 'string') return result;
+  const text = result.trim();
+  if (!(text.startsWith('{') || text.startsWith('['))) return result;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return result;
+  }
+}
+
+function display(command: unknown[]): string {
+  return command
+    .map((part) => (typeof part === 'string' && /\s/.test(part) ? JSON.stringify(part) : String(part)))
+    .join(' ');
+}
+
+export const redisRunner: StepRunner<RedisStepConfig> = {
+  kind: 'redis',
+  expect: { result: 'value' },
+
+  async run(config: RedisStepConfig, ctx: StepContext): Promise<StepOutput> {
+    const name = config.db;
+    const instance = Object.prototype.hasOwnProperty.call(ctx.environment.redis, name)
+      ? ctx.environment.redis[name]
+      : undefined;
+    if (!instance) {
+      const known = Object.keys(ctx.environment.redis);
+      throw unknownNameError('Redis instance', name, known, ctx.environment.name, 'redis', ctx.location);
+    }
+    if (!Array.isArray(config.command) || config.command.length === 0) {
+      throw new StepError('redis `command` must be a non-empty list, e.g. [GET, "key"]', {
+        code: 'E_REDIS_COMMAND',
+        location: ctx.location,
+      });
+    }
+    const [verb, ...rest] = config.command.map((part, i) => toArgument(part, i, ctx));
+    const handle = await ctx.resources.get(
+      `redis:${name}`,
+      () => new RedisHandle(name, instance.url),
+      (h) => h.close(),
+    );
+    const client = await handle.get({ location: ctx.location, signal: ctx.signal });
+
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      const fail = (why: string) =>
+        reject(
+          new StepError(`redis command ${why}: ${display(config.command)}`, {
+            code: 'E_REDIS_TIMEOUT',
+            location: ctx.location,
+          }),
+        );
+      onAbort = () => fail('interrupted');
+      if (ctx.signal.aborted) return onAbort();
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      const left = ctx.deadline - Date.now();
+      if (Number.isFinite(left))
+        timer = setTimeout(() => fail("did not finish before the step's deadline"), Math.max(0, left));
+    });
+    bound.catch(() => undefined);
+
+    let reply: unknown;
+    try {
+      reply = await Promise.race([client.call(String(verb), ...rest), bound]);
+    } catch (error) {
+      if (error instanceof StepError) throw error;
+      const e = error as Error;
+      if (e?.name === 'ReplyError') {
+        throw new StepError(
+          `Redis command failed on "${name}": ${e.message}\n  command: ${display(config.command)}`,
+          {
+            code: 'E_REDIS_COMMAND',
+            location: ctx.location,
+            cause: error,
+          },
+        );
+      }
+      // The connection dropped mid-command: the handle opens a fresh one next time.
+      throw redisConnectionError(name, instance.url, error, ctx.location);
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
+    }
+
+    const upper = String(verb).toUpperCase();
+    const key = rest.length && upper === 'CONFIG' ? `${upper} ${String(rest[0]).toUpperCase()}` : upper;
+    const result = PAIR_REPLIES.has(key) ? pairsToObject(reply) : reply;
+    return {
+      values: { result },
+      root: jsonRoot(result),
+      summary: { db: name, command: config.command, result },
+    };
+  },
+};
