@@ -10,6 +10,11 @@ import { UsageError } from '../errors.js';
 const builtins: Record<string, () => Promise<{ createReporter: ReporterFactory }>> = {
   console: () => import('./console/index.js'),
   json: () => import('./json/index.js'),
+  junit: () => import('./junit/index.js'),
+  html: () => import('./html/index.js'),
+  markdown: () => import('./markdown/index.js'),
+  matrix: () => import('./matrix/index.js'),
+  github: () => import('./github/index.js'),
 };
 
 export const builtinReporterNames = (): string[] => Object.keys(builtins);
