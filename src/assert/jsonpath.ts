@@ -53,7 +53,7 @@ export function select(root: unknown, path: string): Selection {
   try {
     matches = JSONPath({ path, json: root as object, eval: false, wrap: true }) as unknown[];
   } catch (error) {
-    throw new Error(`invalid JSONPath ${path}: ${(error as Error).message}`);
+    throw new Error(`invalid JSONPath ${path}: ${(error as Error).message}`, { cause: error });
   }
   return { found: matches.length > 0, value: matches };
 }

@@ -129,8 +129,10 @@ export async function activateEnvironment(
     };
   }
   if (Object.keys(mockConfigs).length) {
-    const { startMockServers } = await import('../mock/index.js');
-    const drivers = await startMockServers(mockConfigs, options.resources);
+    const { startMockServers, MOCKS_RESOURCE } = await import('../mock/index.js');
+    const drivers = await options.resources.get(MOCKS_RESOURCE, () =>
+      startMockServers(mockConfigs, options.resources),
+    );
     for (const [name, driver] of Object.entries(drivers))
       mocks[name] = { ...mockConfigs[name], url: driver.url };
   }

@@ -143,6 +143,15 @@ function describe(e: ErrorObject, path: (string | number)[], source: YamlSource)
         },
       );
     case 'anyOf':
+      if (JSON.stringify(parent).includes('(ms|s|m|h)')) {
+        return new LoadError(
+          `${at} is not a valid duration: use a number of milliseconds or a string such as 500ms, 30s, 2m`,
+          {
+            code: 'E_SCHEMA',
+            location: source.locate(path),
+          },
+        );
+      }
       return new LoadError(
         `${at} has the wrong form${parent?.description ? `: ${lowerFirst(parent.description)}` : ''}`,
         {

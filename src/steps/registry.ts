@@ -2,12 +2,14 @@ import type { StepKind } from './types.js';
 import { httpKind } from './http/index.js';
 import { redisKind } from './redis/index.js';
 import { sqlKind } from './sql/index.js';
+import { verifyKind } from './verify/index.js';
 
 /** The only place that lists step kinds: a step's kind is the one of these keys it holds. */
 export const stepKinds: Record<string, StepKind> = {
   http: httpKind,
   sql: sqlKind,
   redis: redisKind,
+  verify: verifyKind,
 };
 
 /** Step keys that are not kinds. */

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { cac } from 'cac';
+import { ExitCode, FlowrunError, UsageError } from '../errors.js';
+import { printErrors } from './print-error.js';
+import { createScreen } from './screen.js';
+
+export const version = (): string =>
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
+
+const list = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : v === undefined ? [] : [v])
+    .flatMap((x) => String(x).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** The command line. Commands are loaded on demand so `--version` and `--help` stay fast. */
+export async function main(argv: string[]): Promise<number> {
+  const screen = createScreen();
+  const cli = cac('flowrun');
+  cli
+    .command('[...paths]', 'Run scenarios (default: scenarios/)')
+    .option('-e, --env <names>', 'Environment(s) from environments/<name>.yaml, comma-separated')
+    .option('-t, --tag <expr>', 'Tag expression, e.g. "smoke and not slow"')
+    .option('-g, --grep <text>', 'Only scenarios whose name contains this text (or matches it as a regex)')
+    .option('-r, --reporter <list>', 'Reporters: console,json,junit,html,matrix,markdown or a module path', {
+      default: 'console,json',
+    })
+    .option('-o, --out <dir>', 'Report folder', { default: 'reports' })
+    .option('-c, --concurrency <n>', 'Scenarios in parallel', { default: 1 })
+    .option('--bail', 'Stop after the first failed scenario')
+    .option('--shard <i/n>', 'Run one slice of the scenarios, e.g. 2/4')
+    .option('--var <k=v>', 'Override a variable (repeatable)')
+    .option('--min-success-rate <pct>', 'Pass if at least this share of scenarios passed')
+    .option('--allow-writes', 'Allow scenarios with writes: true on protected environments')
+    .option('--retries <n>', 'Re-run a failed scenario up to n times (a pass on retry is flaky)')
+    .option('--timeout <duration>', 'Default deadline per scenario (e.g. 2m)')
+    .option('--run-timeout <duration>', 'Deadline for the whole run')
+    .option('--matrix <file>', 'Integration matrix file (default: integration-matrix.yaml when present)')
+    .option('--debug', 'Print stack traces of internal errors')
+    .action(async (paths: string[], options: Record<string, unknown>) => {
+      const { runCommand } = await import('./commands/run.js');
+      return runCommand(paths, options, screen, list);
+    });
+  cli
+    .command('validate [...paths]', 'Check scenario and environment files against the schemas; run nothing')
+    .option('-e, --env <names>', 'Also validate these environments')
+    .option('--matrix <file>', 'Integration matrix file')
+    .action(async (paths: string[], options: Record<string, unknown>) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      return validateCommand(paths, options, screen, list);
+    });
+  cli
+    .command('list [...paths]', 'List scenarios with their tags and covered points')
+    .option('-t, --tag <expr>', 'Tag expression')
+    .option('-g, --grep <text>', 'Name filter')
+    .option('--json', 'Print JSON')
+    .action(async (paths: string[], options: Record<string, unknown>) => {
+      const { listCommand } = await import('./commands/list.js');
+      return listCommand(paths, options, screen);
+    });
+  cli
+    .command('mock <file>', 'Run a standalone mock server (MockServer-compatible control API)')
+    .option('--port <n>', 'Port', { default: 1080 })
+    .option('--host <host>', 'Address to bind', { default: '127.0.0.1' })
+    .action(async (file: string, options: { port: number; host: string }) => {
+      const { serveMock } = await import('./commands/serve-mock.js');
+      return serveMock(file, options, screen);
+    });
+  cli.help();
+  cli.version(version());
+
+  let code: number;
+  try {
+    cli.parse(['node', 'flowrun', ...argv], { run: false });
+    if (cli.options.help || cli.options.version) return ExitCode.ok;
+    const result = await cli.runMatchedCommand();
+    code = typeof result === 'number' ? result : ExitCode.ok;
+  } catch (error) {
+    code = handleError(error, screen, argv.includes('--debug'));
+  }
+  return code;
+}
+
+/** The one place that maps errors to exit codes. */
+export function handleError(error: unknown, screen: ReturnType<typeof createScreen>, debug: boolean): number {
+  if (error instanceof FlowrunError) {
+    printErrors(screen, [error]);
+    if (debug && error.stack) screen.err(error.stack);
+    return error.exitCode;
+  }
+  const e = error as Error & { name?: string };
+  if (e?.name === 'CACError') {
+    printErrors(screen, [new UsageError(e.message, 'see flowrun --help')]);
+    return ExitCode.invalidInput;
+  }
+  screen.err(`internal error: ${e?.message ?? String(error)}`);
+  screen.err(debug ? (e?.stack ?? '') : 'run again with --debug for the stack trace, and please report it');
+  return ExitCode.internal;
+}

@@ -1,0 +1,223 @@
+import type { ResolvedEnvironment } from '../config/types.js';
+import { renderValue, type Scope } from '../template/render.js';
+import type { Phase, ScenarioResult, ScenarioSpec, StepResult, StepSpec } from '../types.js';
+import type { Resources } from './resources.js';
+import { runStep, type StepRuntime } from './run-step.js';
+
+/** Teardown gets its own deadline so it still runs after a timeout or Ctrl-C. */
+export const TEARDOWN_GRACE_MS = 30_000;
+export const DEFAULT_SCENARIO_TIMEOUT_MS = 5 * 60_000;
+
+export interface ScenarioRuntime {
+  environment: ResolvedEnvironment;
+  resources: Resources;
+  runId: string;
+  /** --var overrides. */
+  overrides: Record<string, unknown>;
+  /** Aborted on interruption. */
+  signal: AbortSignal;
+  defaultTimeoutMs?: number;
+  onStepEnd?(step: StepResult): void;
+}
+
+/** The root scope of a scenario: built-ins, environment vars, parameters, --var, then its own vars in order. */
+export function scenarioScope(spec: ScenarioSpec, rt: ScenarioRuntime): Scope {
+  const env = rt.environment;
+  const mocks: Record<string, { url?: string }> = {};
+  for (const [name, m] of Object.entries(env.mocks)) mocks[name] = { url: m.url };
+  const scope: Scope = {
+    runId: rt.runId,
+    baseUrl: env.baseUrl,
+    env: process.env,
+    secrets: env.secrets,
+    services: env.services,
+    mocks,
+    scenario: { id: spec.id, name: spec.name, file: spec.file, environment: env.name },
+    ...env.vars,
+    ...spec.parameters,
+    ...rt.overrides,
+  };
+  for (const [k, v] of Object.entries(spec.vars)) {
+    if (Object.prototype.hasOwnProperty.call(rt.overrides, k)) continue;
+    scope[k] = renderValue(v, scope);
+  }
+  return scope;
+}
+
+/** Runs setup, steps and teardown of one scenario instance (teardown always runs). */
+export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Promise<ScenarioResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const result: ScenarioResult = {
+    id: spec.id,
+    name: spec.name,
+    file: spec.file,
+    location: spec.location,
+    environment: rt.environment.name,
+    tags: spec.tags,
+    covers: spec.covers,
+    parameters: spec.parameters,
+    status: 'passed',
+    startedAt: startedAt.toISOString(),
+    durationMs: 0,
+    attempts: 1,
+    steps: [],
+  };
+  const timeoutMs = spec.timeoutMs ?? rt.defaultTimeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([rt.signal, timeout]);
+  const deadline = Date.now() + timeoutMs;
+  let scope: Scope;
+  try {
+    scope = scenarioScope(spec, rt);
+  } catch (error) {
+    result.status = 'failed';
+    result.error = { message: `vars: ${(error as Error).message}`, location: spec.location };
+    result.durationMs = Math.round(performance.now() - t0);
+    return result;
+  }
+  const step: StepRuntime = {
+    environment: rt.environment,
+    resources: rt.resources,
+    scenario: spec,
+    scope,
+    signal,
+    deadline,
+  };
+  const record = (r: StepResult) => {
+    result.steps.push(r);
+    rt.onStepEnd?.(r);
+  };
+  let failed = false;
+  const mocks = spec.mocks.length ? await registerMocks(spec, rt, scope) : undefined;
+  if (mocks?.error) {
+    failed = true;
+    result.error = mocks.error;
+  }
+  const runPhase = async (phase: Phase, steps: StepSpec[], runtime: StepRuntime, always = false) => {
+    for (const s of steps) {
+      if ((failed && !always) || (runtime.signal.aborted && !always)) {
+        record(
+          skipped(
+            s,
+            phase,
+            runtime.signal.aborted && !failed
+              ? reasonOf(runtime.signal, timeout, timeoutMs)
+              : 'an earlier step failed',
+          ),
+        );
+        continue;
+      }
+      const r = await runStep(s, phase, runtime);
+      if (r.status === 'failed') {
+        if (!failed && !result.error) result.error = r.error;
+        failed = true;
+      }
+      record(r);
+    }
+  };
+  await runPhase('setup', spec.setup, step);
+  await runPhase('steps', spec.steps, step);
+  if (!failed && signal.aborted) {
+    failed = true;
+    result.error = { message: reasonOf(signal, timeout, timeoutMs), location: spec.location };
+  }
+  const teardownDeadline = Date.now() + TEARDOWN_GRACE_MS;
+  await runPhase(
+    'teardown',
+    spec.teardown,
+    { ...step, signal: AbortSignal.timeout(TEARDOWN_GRACE_MS), deadline: teardownDeadline },
+    true,
+  );
+  if (mocks?.servers.length) {
+    const unmatched = await unregisterMocks(spec, rt, mocks.servers);
+    if (unmatched.length) result.unmatchedRequests = unmatched;
+  }
+  result.status = failed ? 'failed' : 'passed';
+  result.durationMs = Math.round(performance.now() - t0);
+  return result;
+}
+
+const reasonOf = (signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): string =>
+  timeout.aborted
+    ? `scenario timed out after ${Math.round(timeoutMs / 1000)}s`
+    : signal.reason instanceof Error
+      ? signal.reason.message
+      : 'interrupted';
+
+function skipped(s: StepSpec, phase: Phase, reason: string): StepResult {
+  return {
+    name: s.name,
+    kind: s.kind,
+    phase,
+    status: 'skipped',
+    skipReason: reason,
+    location: s.location,
+    ...(s.includedFrom ? { includedFrom: s.includedFrom } : {}),
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    attempts: 0,
+    assertions: [],
+    captures: {},
+  };
+}
+
+async function registerMocks(spec: ScenarioSpec, rt: ScenarioRuntime, scope: Scope) {
+  const { getMockDrivers, pickDriver } = await import('../mock/index.js');
+  const servers: string[] = [];
+  try {
+    const drivers = await getMockDrivers(rt.resources);
+    const byServer = new Map<string, typeof spec.mocks>();
+    for (const m of spec.mocks) byServer.set(m.server, [...(byServer.get(m.server) ?? []), m]);
+    for (const [server, list] of byServer) {
+      let driver;
+      try {
+        driver = pickDriver(drivers, server);
+      } catch (error) {
+        return {
+          servers,
+          error: { message: `mock "${list[0].id}": ${(error as Error).message}`, location: list[0].location },
+        };
+      }
+      await driver.register(spec.id, list, (value, extra) =>
+        renderValue(value, extra ? { ...scope, ...extra } : scope),
+      );
+      servers.push(server);
+    }
+  } catch (error) {
+    return { servers, error: { message: (error as Error).message, location: spec.mocks[0].location } };
+  }
+  return { servers };
+}
+
+async function unregisterMocks(
+  spec: ScenarioSpec,
+  rt: ScenarioRuntime,
+  servers: string[],
+): Promise<unknown[]> {
+  const { getMockDrivers } = await import('../mock/index.js');
+  const drivers = await getMockDrivers(rt.resources);
+  const unmatched: unknown[] = [];
+  for (const server of servers) {
+    try {
+      const r = await drivers[server].unregister(spec.id);
+      unmatched.push(...r.unmatched.map((u) => ({ server, ...(u as object) })));
+    } catch (error) {
+      unmatched.push({ server, error: (error as Error).message });
+    }
+  }
+  return unmatched;
+}
+
+/** Mock servers a scenario talks to (its expectations and verify steps): it holds their locks. */
+export function mockServersOf(spec: ScenarioSpec): string[] {
+  const servers = new Set(spec.mocks.map((m) => m.server));
+  for (const s of [...spec.setup, ...spec.steps, ...spec.teardown]) {
+    if (s.kind !== 'verify') continue;
+    const c = s.config as { server?: string; mock?: string };
+    if (c.server) servers.add(c.server);
+    const m = c.mock ? spec.mocks.find((x) => x.id === c.mock) : undefined;
+    if (m) servers.add(m.server);
+  }
+  return [...servers];
+}

@@ -1,0 +1,259 @@
+import path from 'node:path';
+import { capture } from '../assert/capture.js';
+import { evaluate } from '../assert/evaluate.js';
+import { FlowrunError } from '../errors.js';
+import { stepKinds } from '../steps/registry.js';
+import type { StepContext, StepOutput, StepRunner } from '../steps/types.js';
+import { hasTemplate, renderValue, type Scope } from '../template/render.js';
+import type { AssertionResult, Phase, PollAttempt, ScenarioSpec, StepResult, StepSpec } from '../types.js';
+import type { ResolvedEnvironment } from '../config/types.js';
+import { formatMs } from '../util/duration.js';
+import type { Resources } from './resources.js';
+import { sleep } from './sleep.js';
+
+export interface StepRuntime {
+  environment: ResolvedEnvironment;
+  resources: Resources;
+  scenario: ScenarioSpec;
+  scope: Scope;
+  signal: AbortSignal;
+  /** The scenario's wall-clock deadline (epoch ms). */
+  deadline: number;
+}
+
+const runners = new Map<string, Promise<StepRunner>>();
+const loadRunner = (kind: string): Promise<StepRunner> => {
+  let r = runners.get(kind);
+  if (!r) {
+    r = stepKinds[kind].load();
+    runners.set(kind, r);
+  }
+  return r;
+};
+
+/** Poll attempts kept in a result: the first few and the last ones (the count is always exact). */
+const KEEP_ATTEMPTS = 50;
+
+const render = (value: unknown, scope: Scope): unknown =>
+  hasTemplate(value) ? renderValue(value, scope) : value;
+
+function stepScope(step: StepSpec, scope: Scope): Scope {
+  if (!step.includeInputs?.length) return scope;
+  let inner: Scope = scope;
+  for (const inputs of step.includeInputs) inner = { ...inner, ...(render(inputs, inner) as Scope) };
+  return inner;
+}
+
+/** Runs one step: render, run, poll, evaluate expect, capture (captures go into `rt.scope`). */
+export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Promise<StepResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const result: StepResult = {
+    name: step.name,
+    kind: step.kind,
+    phase,
+    status: 'passed',
+    location: step.location,
+    ...(step.includedFrom ? { includedFrom: step.includedFrom } : {}),
+    startedAt: startedAt.toISOString(),
+    durationMs: 0,
+    attempts: 0,
+    assertions: [],
+    captures: {},
+  };
+  const finish = (): StepResult => {
+    result.durationMs = Math.round((performance.now() - t0) * 100) / 100;
+    return result;
+  };
+  if (step.skip) {
+    result.status = 'skipped';
+    result.skipReason = step.skip;
+    return finish();
+  }
+  const fail = (message: string, location = step.location): StepResult => {
+    result.status = 'failed';
+    result.error = { message, location };
+    return finish();
+  };
+  let scope: Scope;
+  let config: unknown;
+  let runner: StepRunner;
+  try {
+    runner = await loadRunner(step.kind);
+    scope = stepScope(step, rt.scope);
+    const literal = new Set([...(stepKinds[step.kind].literalKeys ?? []), ...(runner.literalKeys ?? [])]);
+    config = renderConfig(step.config, scope, literal);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const deadline = Math.min(
+    rt.deadline,
+    step.timeoutMs !== undefined ? Date.now() + step.timeoutMs : Infinity,
+  );
+  const baseDir = path.dirname(path.resolve(step.location.file));
+  const ctx: StepContext = {
+    environment: rt.environment,
+    resources: rt.resources,
+    scenario: rt.scenario,
+    signal: rt.signal,
+    deadline,
+    location: step.location,
+    render: (value) => render(value, scope),
+  };
+  const evalCtx = (prefix: string) => ({
+    baseDir,
+    keyLocations: step.keyLocations,
+    prefix,
+    fallback: step.location,
+  });
+
+  let output: StepOutput;
+  let assertions: AssertionResult[] | undefined;
+  try {
+    if (step.poll) {
+      const polled = await poll(step, runner, config, ctx, scope, evalCtx, result);
+      if (polled.error) return fail(polled.error.message, polled.error.location);
+      output = polled.output!;
+      if (!step.poll.until) assertions = polled.last;
+    } else {
+      result.attempts = 1;
+      output = await runner.run(config, ctx);
+    }
+  } catch (error) {
+    const e = error as FlowrunError;
+    return fail(e.message, e.location ?? step.location);
+  }
+  if (output.exchange) result.exchange = output.exchange;
+  if (output.summary !== undefined) result.output = output.summary;
+  try {
+    if (!assertions)
+      assertions = step.expect
+        ? evaluate(
+            render(step.expect, scope) as Record<string, unknown>,
+            output,
+            runner.expect,
+            evalCtx('expect'),
+          )
+        : [];
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  result.assertions = [...(output.assertions ?? []), ...assertions];
+  const failed = result.assertions.find((a) => !a.passed);
+  if (failed) {
+    result.status = 'failed';
+    result.error = { message: failed.message ?? `${failed.path} failed`, location: failed.location };
+    return finish();
+  }
+  if (step.capture) {
+    const captured = capture(step.capture, output);
+    Object.assign(result.captures, captured.values);
+    Object.assign(rt.scope, captured.values);
+    if (captured.errors.length) {
+      const first = captured.errors[0];
+      return fail(
+        captured.errors.map((e) => e.message).join('; '),
+        step.keyLocations[`capture.${first.name}`],
+      );
+    }
+  }
+  return finish();
+}
+
+function renderConfig(config: unknown, scope: Scope, literal: Set<string>): unknown {
+  if (literal.size === 0 || !config || typeof config !== 'object' || Array.isArray(config))
+    return render(config, scope);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) out[k] = literal.has(k) ? v : render(v, scope);
+  return out;
+}
+
+async function poll(
+  step: StepSpec,
+  runner: StepRunner,
+  config: unknown,
+  ctx: StepContext,
+  scope: Scope,
+  evalCtx: (prefix: string) => Parameters<typeof evaluate>[3],
+  result: StepResult,
+): Promise<{
+  output?: StepOutput;
+  last?: AssertionResult[];
+  error?: { message: string; location?: StepSpec['location'] };
+}> {
+  const spec = step.poll!;
+  const started = Date.now();
+  const deadline = Math.min(started + spec.timeoutMs, ctx.deadline);
+  const attempts: PollAttempt[] = [];
+  let total = 0;
+  const until = render(spec.until ?? step.expect ?? {}, scope) as Record<string, unknown>;
+  const prefix = spec.until ? 'poll.until' : 'expect';
+  let last: AssertionResult[] = [];
+  let lastError: string | undefined;
+  let output: StepOutput | undefined;
+  const record = (a: PollAttempt) => {
+    total++;
+    attempts.push(a);
+    if (attempts.length > KEEP_ATTEMPTS) attempts.splice(KEEP_ATTEMPTS / 2, 1);
+  };
+  for (;;) {
+    const t = performance.now();
+    const at = new Date().toISOString();
+    try {
+      output = await runner.run(config, { ...ctx, deadline });
+      last = evaluate(until, output, runner.expect, evalCtx(prefix));
+      const passed = last.every((a) => a.passed);
+      lastError = undefined;
+      record({
+        attempt: total + 1,
+        at,
+        durationMs: Math.round(performance.now() - t),
+        observed: observed(last),
+        passed,
+      });
+      if (passed) break;
+    } catch (error) {
+      lastError = (error as Error).message;
+      record({
+        attempt: total + 1,
+        at,
+        durationMs: Math.round(performance.now() - t),
+        observed: {},
+        passed: false,
+        error: lastError,
+      });
+    }
+    if (ctx.signal.aborted) {
+      result.attempts = total;
+      result.poll = { attempts, timedOut: false, timeoutMs: spec.timeoutMs };
+      return {
+        error: { message: `polling was interrupted after ${total} attempt${total === 1 ? '' : 's'}` },
+      };
+    }
+    if (Date.now() + spec.intervalMs >= deadline) {
+      result.attempts = total;
+      result.poll = { attempts, timedOut: true, timeoutMs: spec.timeoutMs };
+      result.assertions = last;
+      const waited = formatMs(Date.now() - started);
+      const lastSeen = lastError
+        ? `last error: ${lastError}`
+        : `last observed: ${last
+            .filter((a) => !a.passed)
+            .map((a) => a.message)
+            .join('; ')}`;
+      return {
+        error: {
+          message: `poll timed out after ${waited} (timeout ${formatMs(spec.timeoutMs)}, ${total} attempt${total === 1 ? '' : 's'}); ${lastSeen}`,
+          location: spec.location,
+        },
+      };
+    }
+    await sleep(spec.intervalMs, ctx.signal);
+  }
+  result.attempts = total;
+  result.poll = { attempts, timedOut: false, timeoutMs: spec.timeoutMs };
+  return { output, last };
+}
+
+const observed = (list: AssertionResult[]): Record<string, unknown> =>
+  Object.fromEntries(list.map((a) => [a.path, a.actual]));

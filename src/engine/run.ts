@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { activateEnvironment, type EnvironmentSource } from '../config/environment.js';
+import type { ResolvedEnvironment } from '../config/types.js';
+import { FlowrunError } from '../errors.js';
+import type { Multiplexer } from '../report/multiplexer.js';
+import type { Location, RunResult, ScenarioResult, ScenarioSpec, Totals } from '../types.js';
+import { Locks } from './locks.js';
+import { Resources } from './resources.js';
+import { mockServersOf, runScenario } from './run-scenario.js';
+
+export interface RunOptions {
+  cwd: string;
+  outDir: string;
+  concurrency: number;
+  bail?: boolean;
+  overrides: Record<string, unknown>;
+  allowWrites?: boolean;
+  retries?: number;
+  /** Default per-scenario deadline. */
+  scenarioTimeoutMs?: number;
+  /** Deadline for the whole run. */
+  runTimeoutMs?: number;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal: AbortSignal;
+  runId?: string;
+  version: string;
+}
+
+/** Runs every scenario against every environment, in order of environments; returns the run's result. */
+export async function executeRun(
+  scenarios: ScenarioSpec[],
+  environments: EnvironmentSource[],
+  mux: Multiplexer,
+  options: RunOptions,
+): Promise<RunResult> {
+  const runId = options.runId ?? randomUUID().slice(0, 8);
+  const startedAt = new Date();
+  const results: ScenarioResult[] = [];
+  const errors: { message: string; location?: Location }[] = [];
+  const secrets = new Set<string>();
+  const runSignal = options.runTimeoutMs
+    ? AbortSignal.any([options.signal, AbortSignal.timeout(options.runTimeoutMs)])
+    : options.signal;
+  await mux.begin({
+    runId,
+    startedAt: startedAt.toISOString(),
+    environments: environments.map((e) => e.name),
+    total: scenarios.length * environments.length,
+    outDir: options.outDir,
+    cwd: options.cwd,
+  });
+  for (const envSource of environments) {
+    const resources = new Resources();
+    let env: ResolvedEnvironment | undefined;
+    try {
+      if (!runSignal.aborted) {
+        env = await activateEnvironment(envSource, {
+          runId,
+          cwd: options.cwd,
+          outDir: options.outDir,
+          resources,
+          signal: runSignal,
+          overrides: options.overrides,
+        });
+        for (const s of Object.values(env.secrets)) secrets.add(s);
+        mux.setSecrets(secrets);
+        results.push(...(await runEnvironment(scenarios, env, resources, mux, options, runId, runSignal)));
+      }
+    } catch (error) {
+      const e = error as FlowrunError;
+      const err = { message: mux.maskText(e.message), location: e.location, code: e.code, hint: e.hint };
+      errors.push(err);
+      mux.error(err);
+    } finally {
+      for (const e of await resources.close()) {
+        const err = { message: `closing ${e.name}: ${mux.maskText(e.error.message)}` };
+        errors.push(err);
+        mux.error(err);
+      }
+    }
+    if (!env) {
+      const reason = runSignal.aborted
+        ? notRunReason(runSignal)
+        : `environment "${envSource.name}" could not be prepared`;
+      for (const s of scenarios) results.push(mux.scenarioEnd(skippedResult(s, envSource.name, reason)));
+    }
+  }
+  for (const e of mux.errors) errors.push(e);
+  const endedAt = new Date();
+  const totals = count(results);
+  const ran = totals.scenarios - totals.skipped;
+  return {
+    runId,
+    flowrunVersion: options.version,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: endedAt.getTime() - startedAt.getTime(),
+    environments: environments.map((e) => e.name),
+    totals,
+    successRate: ran === 0 ? 100 : Math.round(((totals.passed + totals.flaky) / ran) * 10_000) / 100,
+    interrupted: options.signal.aborted,
+    scenarios: results,
+    errors,
+  };
+}
+
+const notRunReason = (signal: AbortSignal): string =>
+  `not run: ${signal.reason instanceof Error ? signal.reason.message : 'interrupted'}`;
+
+async function runEnvironment(
+  scenarios: ScenarioSpec[],
+  env: ResolvedEnvironment,
+  resources: Resources,
+  mux: Multiplexer,
+  options: RunOptions,
+  runId: string,
+  signal: AbortSignal,
+): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = new Array(scenarios.length);
+  const locks = new Locks();
+  let next = 0;
+  let bailed = false;
+  const worker = async () => {
+    while (next < scenarios.length) {
+      const index = next++;
+      const spec = scenarios[index];
+      const why = signal.aborted
+        ? notRunReason(signal)
+        : bailed
+          ? 'not run: --bail after a failure'
+          : skipReason(spec, env, options);
+      if (why) {
+        results[index] = mux.scenarioEnd(skippedResult(spec, env.name, why));
+        continue;
+      }
+      mux.scenarioBegin({ id: spec.id, name: spec.name, environment: env.name, file: spec.file });
+      const servers = mockServersOf(spec);
+      const release = servers.length ? await locks.acquire(servers.map((s) => `mock:${s}`)) : undefined;
+      let result: ScenarioResult;
+      try {
+        result = await runWithRetries(spec, env, resources, mux, options, runId, signal);
+      } finally {
+        release?.();
+      }
+      if (result.status === 'failed' && options.bail) bailed = true;
+      results[index] = mux.scenarioEnd(result);
+    }
+  };
+  const n = Math.max(1, Math.min(options.concurrency, scenarios.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  return results;
+}
+
+async function runWithRetries(
+  spec: ScenarioSpec,
+  env: ResolvedEnvironment,
+  resources: Resources,
+  mux: Multiplexer,
+  options: RunOptions,
+  runId: string,
+  signal: AbortSignal,
+): Promise<ScenarioResult> {
+  const retries = spec.retries ?? options.retries ?? 0;
+  let result!: ScenarioResult;
+  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    result = await runScenario(spec, {
+      environment: env,
+      resources,
+      runId,
+      overrides: options.overrides,
+      signal,
+      defaultTimeoutMs: options.scenarioTimeoutMs,
+      onStepEnd: (step) => mux.stepEnd({ id: spec.id, environment: env.name }, step),
+    });
+    result.attempts = attempt;
+    if (result.status !== 'failed' || signal.aborted) break;
+  }
+  if (result.status === 'passed' && result.attempts > 1) result.status = 'flaky';
+  return result;
+}
+
+/** Why a scenario does not apply to this environment (reported as skipped, never silently dropped). */
+function skipReason(spec: ScenarioSpec, env: ResolvedEnvironment, options: RunOptions): string | undefined {
+  if (spec.skip) return spec.skip;
+  if (spec.only && !spec.only.includes(env.name))
+    return `applies only to environments: ${spec.only.join(', ')}`;
+  if (spec.writes && env.protected && !options.allowWrites) {
+    return `writes data and environment "${env.name}" is protected (use --allow-writes to run it)`;
+  }
+  return undefined;
+}
+
+export function skippedResult(spec: ScenarioSpec, environment: string, reason: string): ScenarioResult {
+  return {
+    id: spec.id,
+    name: spec.name,
+    file: spec.file,
+    location: spec.location,
+    environment,
+    tags: spec.tags,
+    covers: spec.covers,
+    parameters: spec.parameters,
+    status: 'skipped',
+    skipReason: reason,
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    attempts: 0,
+    steps: [],
+  };
+}
+
+export function count(results: ScenarioResult[]): Totals {
+  const t: Totals = { scenarios: results.length, passed: 0, failed: 0, skipped: 0, flaky: 0 };
+  for (const r of results) t[r.status]++;
+  return t;
+}

@@ -1,0 +1,70 @@
+/** Header names whose values are always masked, whatever they hold. */
+export const SENSITIVE_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+]);
+export const MASK = '*****';
+
+/**
+ * Masks secret values, and values derived from them (base64, URL-encoded, Bearer/Basic forms),
+ * in any JSON value or string. Built once per run from the environments' secrets.
+ */
+export class Masker {
+  private readonly needles: string[];
+  private readonly re?: RegExp;
+
+  constructor(secrets: Iterable<string>) {
+    const set = new Set<string>();
+    for (const raw of secrets) {
+      const s = String(raw);
+      // Very short values would mask innocent text everywhere; they are still masked in headers.
+      if (s.length < 4) continue;
+      set.add(s);
+      set.add(Buffer.from(s).toString('base64'));
+      set.add(Buffer.from(s).toString('base64url'));
+      set.add(encodeURIComponent(s));
+      set.add(JSON.stringify(s).slice(1, -1));
+    }
+    this.needles = [...set].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+    if (this.needles.length) this.re = new RegExp(this.needles.map(escape).join('|'), 'g');
+  }
+
+  get active(): boolean {
+    return this.re !== undefined;
+  }
+
+  string(s: string): string {
+    return this.re && s.length >= 4 ? s.replace(this.re, MASK) : s;
+  }
+
+  /** A masked deep copy (headers named in SENSITIVE_HEADERS are masked whatever their value). */
+  value<T>(v: T): T {
+    return this.walk(v, undefined) as T;
+  }
+
+  private walk(v: unknown, key: string | undefined): unknown {
+    if (typeof v === 'string') {
+      if (key && SENSITIVE_HEADERS.has(key.toLowerCase())) return maskHeader(v);
+      return this.string(v);
+    }
+    if (Array.isArray(v))
+      return v.map((x) => this.walk(x, key && SENSITIVE_HEADERS.has(key.toLowerCase()) ? key : undefined));
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = this.walk(x, k);
+      return out;
+    }
+    return v;
+  }
+}
+
+/** Keeps the scheme of an Authorization value (`Bearer *****`) so reports stay readable. */
+function maskHeader(v: string): string {
+  const m = /^(Bearer|Basic|Token|Digest)\s+/i.exec(v);
+  return m ? `${m[1]} ${MASK}` : MASK;
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
