@@ -60,6 +60,14 @@ export async function main(argv: string[]): Promise<number> {
       return listCommand(paths, options, screen);
     });
   cli
+    .command('matrix [...paths]', 'Integration matrix coverage from the files alone (runs nothing)')
+    .option('--matrix <file>', 'Integration matrix file', { default: 'integration-matrix.yaml' })
+    .option('--fail-on-uncovered', 'Exit 1 when a point has no scenario')
+    .action(async (paths: string[], options: Record<string, unknown>) => {
+      const { matrixCommand } = await import('./commands/matrix.js');
+      return matrixCommand(paths, options, screen);
+    });
+  cli
     .command('mock <file>', 'Run a standalone mock server (MockServer-compatible control API)')
     .option('--port <n>', 'Port', { default: 1080 })
     .option('--host <host>', 'Address to bind', { default: '127.0.0.1' })
