@@ -34,9 +34,8 @@ export function parseShard(shard: string): { index: number; total: number } {
 }
 
 /**
- * Selects scenarios: tag expression, name filter, then the shard. Shards are balanced by count
- * over a stable order (sorted by a hash of the id), so a scenario always lands in the same shard
- * for the same set of scenarios.
+ * Selects scenarios: tag expression, name filter, then the shard. The plan order (files as
+ * discovered) is kept; only membership is decided by the shard.
  */
 export function plan(scenarios: ScenarioSpec[], options: PlanOptions): ScenarioSpec[] {
   let list = scenarios;
@@ -44,23 +43,51 @@ export function plan(scenarios: ScenarioSpec[], options: PlanOptions): ScenarioS
     const match = tagFilter(options.tag);
     list = list.filter((s) => match(s.tags));
   }
-  if (options.grep) {
-    const needle = options.grep.toLowerCase();
-    let re: RegExp | undefined;
-    try {
-      re = new RegExp(options.grep, 'i');
-    } catch {
-      re = undefined;
-    }
-    list = list.filter((s) => s.name.toLowerCase().includes(needle) || (re?.test(s.name) ?? false));
-  }
+  if (options.grep) list = grep(list, options.grep);
   if (options.shard) {
     const { index, total } = parseShard(options.shard);
-    const order = [...list].sort((a, b) => hash(a.id).localeCompare(hash(b.id)) || a.id.localeCompare(b.id));
-    const mine = new Set(order.filter((_, i) => i % total === index - 1).map((s) => s.id));
+    const mine = new Set(
+      shardOf(
+        list.map((s) => s.id),
+        index,
+        total,
+      ),
+    );
     list = list.filter((s) => mine.has(s.id));
   }
   return list;
+}
+
+/**
+ * `--grep`: names containing the text (case-insensitive). Only when no name contains it
+ * literally is it tried as a regular expression, so `Checkout [gateway=stripe]` selects that
+ * instance instead of acting as a character class, while `^login|logout$` still works.
+ */
+export function grep(list: ScenarioSpec[], text: string): ScenarioSpec[] {
+  const needle = text.toLowerCase();
+  const literal = list.filter((s) => s.name.toLowerCase().includes(needle));
+  if (literal.length) return literal;
+  let re: RegExp;
+  try {
+    re = new RegExp(text, 'i');
+  } catch {
+    return [];
+  }
+  return list.filter((s) => re.test(s.name));
+}
+
+/**
+ * The ids of shard `index` (1-based) of `total`. Ids are ordered by a hash (so the result does
+ * not depend on discovery order or on which machine runs it) and cut into `total` contiguous
+ * slices whose sizes differ by at most one. Contiguous slices, rather than every n-th id, keep
+ * assignments stable: adding or removing a scenario moves at most one id across each slice
+ * boundary, so at most total - 1 existing scenarios change shard.
+ */
+export function shardOf(ids: string[], index: number, total: number): string[] {
+  const order = [...new Set(ids)].sort((a, b) => hash(a).localeCompare(hash(b)) || a.localeCompare(b));
+  const start = Math.floor(((index - 1) * order.length) / total);
+  const end = Math.floor((index * order.length) / total);
+  return order.slice(start, end);
 }
 
 const hash = (s: string): string => createHash('sha1').update(s).digest('hex');
