@@ -23,11 +23,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('-e, --env <names>', 'Environment(s) from environments/<name>.yaml, comma-separated')
     .option('-t, --tag <expr>', 'Tag expression, e.g. "smoke and not slow"')
     .option('-g, --grep <text>', 'Only scenarios whose name contains this text (or matches it as a regex)')
-    .option('-r, --reporter <list>', 'Reporters: console,json,junit,html,matrix,markdown or a module path', {
-      default: 'console,json',
-    })
-    .option('-o, --out <dir>', 'Report folder', { default: 'reports' })
-    .option('-c, --concurrency <n>', 'Scenarios in parallel', { default: 1 })
+    // No cac defaults here: an absent flag falls back to flowrun.config.yaml, then to the default.
+    .option(
+      '-r, --reporter <list>',
+      'Reporters: console,json,ndjson,junit,html,matrix,markdown or a module path (default: console,json)',
+    )
+    .option('-o, --out <dir>', 'Report folder (default: reports)')
+    .option('-c, --concurrency <n>', 'Scenarios in parallel (default: 1)')
     .option('--bail', 'Stop after the first failed scenario')
     .option('--shard <i/n>', 'Run one slice of the scenarios, e.g. 2/4')
     .option('--var <k=v>', 'Override a variable (repeatable)')
@@ -37,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--timeout <duration>', 'Default deadline per scenario (e.g. 2m)')
     .option('--run-timeout <duration>', 'Deadline for the whole run')
     .option('--matrix <file>', 'Integration matrix file (default: integration-matrix.yaml when present)')
+    .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
     .option('--debug', 'Print stack traces of internal errors')
     .action(async (paths: string[], options: Record<string, unknown>) => {
       const { runCommand } = await import('./commands/run.js');
@@ -66,6 +69,20 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (paths: string[], options: Record<string, unknown>) => {
       const { matrixCommand } = await import('./commands/matrix.js');
       return matrixCommand(paths, options, screen);
+    });
+  cli
+    .command(
+      'merge <...reports>',
+      'Combine shard results (flowrun.ndjson or flowrun.json files) into one report',
+    )
+    .option('-r, --reporter <list>', 'Reporters (default: console,json)')
+    .option('-o, --out <dir>', 'Report folder (default: reports)')
+    .option('--matrix <file>', 'Integration matrix file (default: integration-matrix.yaml when present)')
+    .option('--min-success-rate <pct>', 'Pass if at least this share of scenarios passed')
+    .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
+    .action(async (reports: string[], options: Record<string, unknown>) => {
+      const { mergeCommand } = await import('./commands/merge.js');
+      return mergeCommand(reports, options, screen, list);
     });
   cli
     .command('mock <file>', 'Run a standalone mock server (MockServer-compatible control API)')

@@ -4,6 +4,7 @@ import type { ResolvedEnvironment } from '../config/types.js';
 import { FlowrunError } from '../errors.js';
 import type { Multiplexer } from '../report/multiplexer.js';
 import type { Location, RunResult, ScenarioResult, ScenarioSpec, Totals } from '../types.js';
+import { formatMs } from '../util/duration.js';
 import { Locks } from './locks.js';
 import { Resources } from './resources.js';
 import { mockServersOf, runScenario } from './run-scenario.js';
@@ -38,9 +39,18 @@ export async function executeRun(
   const results: ScenarioResult[] = [];
   const errors: { message: string; location?: Location }[] = [];
   const secrets = new Set<string>();
-  const runSignal = options.runTimeoutMs
-    ? AbortSignal.any([options.signal, AbortSignal.timeout(options.runTimeoutMs)])
-    : options.signal;
+  // Our own timer rather than AbortSignal.timeout: its reason names the flag in every skip reason.
+  const runDeadline = new AbortController();
+  const runTimer = options.runTimeoutMs
+    ? setTimeout(
+        () =>
+          runDeadline.abort(
+            new Error(`the run timed out after ${formatMs(options.runTimeoutMs!)} (--run-timeout)`),
+          ),
+        options.runTimeoutMs,
+      )
+    : undefined;
+  const runSignal = runTimer ? AbortSignal.any([options.signal, runDeadline.signal]) : options.signal;
   await mux.begin({
     runId,
     startedAt: startedAt.toISOString(),
@@ -85,6 +95,7 @@ export async function executeRun(
       for (const s of scenarios) results.push(mux.scenarioEnd(skippedResult(s, envSource.name, reason)));
     }
   }
+  clearTimeout(runTimer);
   for (const e of mux.errors) errors.push(e);
   const endedAt = new Date();
   const totals = count(results);

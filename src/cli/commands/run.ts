@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { loadDotenv, varsFromEnvironment } from '../../config/dotenv.js';
+import { loadProjectConfig, type ProjectConfig } from '../../config/project-config.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { executeRun } from '../../engine/run.js';
 import { plan } from '../../engine/plan.js';
@@ -36,6 +38,64 @@ const duration = (value: unknown, flag: string): number | undefined => {
   return ms;
 };
 
+/** Everything `flowrun [paths..]` needs, after the flags, the config file and the defaults met. */
+export interface RunSettings {
+  paths: string[];
+  env: string[];
+  reporters: string[];
+  outDir: string;
+  concurrency: number;
+  retries?: number;
+  scenarioTimeoutMs?: number;
+  runTimeoutMs?: number;
+  matrix?: string;
+  minSuccessRate?: number;
+  overrides: Record<string, unknown>;
+}
+
+/**
+ * Resolves the settings of a run. Precedence, highest first: command-line flags, then
+ * flowrun.config.yaml, then built-in defaults. Variables: --var, then FLOWRUN_VAR_<name> from
+ * the process environment, then from .env (loaded beforehand, never replacing what is set),
+ * then the environment file's vars.
+ */
+export function resolveSettings(
+  paths: string[],
+  o: Record<string, unknown>,
+  config: ProjectConfig,
+  cwd: string,
+  list: (v: unknown) => string[],
+): RunSettings {
+  const from = config.file ? ` (in ${config.file})` : '';
+  const overrides = {
+    ...varsFromEnvironment(),
+    ...parseVars((Array.isArray(o.var) ? o.var : o.var === undefined ? [] : [o.var]).map(String)),
+  };
+  const minRaw = o.minSuccessRate ?? config.minSuccessRate;
+  const minSuccessRate = minRaw === undefined ? undefined : Number(minRaw);
+  if (minSuccessRate !== undefined && !(minSuccessRate >= 0 && minSuccessRate <= 100)) {
+    throw new UsageError(
+      `invalid --min-success-rate "${String(minRaw)}": expected a percentage from 0 to 100`,
+    );
+  }
+  return {
+    paths: paths.length ? paths : (config.paths ?? []),
+    env: o.env !== undefined ? list(o.env) : (config.env ?? []),
+    reporters: o.reporter !== undefined ? list(o.reporter) : (config.reporters ?? ['console', 'json']),
+    outDir: path.resolve(cwd, String(o.out ?? config.out ?? 'reports')),
+    concurrency:
+      positiveInt(o.concurrency, '--concurrency') ??
+      positiveInt(config.concurrency, `concurrency${from}`) ??
+      1,
+    retries: positiveInt(o.retries, '--retries', 0) ?? positiveInt(config.retries, `retries${from}`, 0),
+    scenarioTimeoutMs: duration(o.timeout, '--timeout') ?? duration(config.timeout, `timeout${from}`),
+    runTimeoutMs: duration(o.runTimeout, '--run-timeout') ?? duration(config.runTimeout, `runTimeout${from}`),
+    matrix: (o.matrix as string | undefined) ?? config.matrix,
+    minSuccessRate,
+    overrides,
+  };
+}
+
 /** `flowrun [paths..]`: load, select, run, report; returns the exit code. */
 export async function runCommand(
   paths: string[],
@@ -44,27 +104,19 @@ export async function runCommand(
   list: (v: unknown) => string[],
 ): Promise<number> {
   const cwd = process.cwd();
-  const overrides = parseVars(
-    (Array.isArray(o.var) ? o.var : o.var === undefined ? [] : [o.var]).map(String),
-  );
-  const concurrency = positiveInt(o.concurrency, '--concurrency') ?? 1;
-  const retries = positiveInt(o.retries, '--retries', 0);
-  const minRate = o.minSuccessRate === undefined ? undefined : Number(o.minSuccessRate);
-  if (minRate !== undefined && !(minRate >= 0 && minRate <= 100)) {
-    throw new UsageError(
-      `invalid --min-success-rate "${String(o.minSuccessRate)}": expected a percentage from 0 to 100`,
-    );
-  }
-  const scenarioTimeoutMs = duration(o.timeout, '--timeout');
-  const runTimeoutMs = duration(o.runTimeout, '--run-timeout');
-  const outDir = path.resolve(cwd, String(o.out ?? 'reports'));
-  const reporterNames = list(o.reporter);
+  // Before anything reads process.env: environment files render {{env.NAME}} from it.
+  loadDotenv(cwd);
+  const config = await loadProjectConfig(cwd, o.config as string | undefined);
+  const settings = resolveSettings(paths, o, config, cwd, list);
+  const { overrides, outDir, concurrency, retries, scenarioTimeoutMs, runTimeoutMs } = settings;
+  const minRate = settings.minSuccessRate;
+  const reporterNames = [...settings.reporters];
   if (process.env.GITHUB_ACTIONS === 'true' && !reporterNames.includes('github'))
     reporterNames.push('github');
 
   const prepared = await prepare(
-    paths,
-    { env: list(o.env), matrix: o.matrix as string | undefined, overrides },
+    settings.paths,
+    { env: settings.env, matrix: settings.matrix, overrides },
     screen,
     cwd,
   );
