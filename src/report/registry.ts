@@ -10,6 +10,7 @@ import { UsageError } from '../errors.js';
 const builtins: Record<string, () => Promise<{ createReporter: ReporterFactory }>> = {
   console: () => import('./console/index.js'),
   json: () => import('./json/index.js'),
+  ndjson: () => import('./ndjson/index.js'),
   junit: () => import('./junit/index.js'),
   html: () => import('./html/index.js'),
   markdown: () => import('./markdown/index.js'),
