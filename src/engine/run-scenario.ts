@@ -2,6 +2,7 @@ import type { ResolvedEnvironment } from '../config/types.js';
 import { renderValue, type Scope } from '../template/render.js';
 import type { Phase, ScenarioResult, ScenarioSpec, StepResult, StepSpec } from '../types.js';
 import type { Resources } from './resources.js';
+import { formatMs } from '../util/duration.js';
 import { runStep, type StepRuntime } from './run-step.js';
 
 /** Teardown gets its own deadline so it still runs after a timeout or Ctrl-C. */
@@ -110,7 +111,19 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
       }
       const r = await runStep(s, phase, runtime);
       if (r.status === 'failed') {
-        if (!failed && !result.error) result.error = r.error;
+        // A step cut short by the scenario's deadline, the run's deadline or Ctrl-C failed
+        // because of that: say so on the step and make it the scenario's error. A poll stops
+        // one interval before the deadline, hence the margin.
+        const cut =
+          !always && (runtime.signal.aborted || Date.now() + (s.poll?.intervalMs ?? 0) >= runtime.deadline);
+        if (cut) {
+          const why = runtime.signal.aborted
+            ? reasonOf(runtime.signal, timeout, timeoutMs)
+            : timedOut(timeoutMs);
+          if (r.error && !r.error.message.includes(why))
+            r.error = { ...r.error, message: `${r.error.message}: ${why}` };
+          if (!failed) result.error = { message: why, location: spec.location };
+        } else if (!failed && !result.error) result.error = r.error;
         failed = true;
       }
       record(r);
@@ -138,9 +151,11 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
   return result;
 }
 
+const timedOut = (timeoutMs: number): string => `scenario timed out after ${formatMs(timeoutMs)}`;
+
 const reasonOf = (signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): string =>
   timeout.aborted
-    ? `scenario timed out after ${Math.round(timeoutMs / 1000)}s`
+    ? timedOut(timeoutMs)
     : signal.reason instanceof Error
       ? signal.reason.message
       : 'interrupted';
