@@ -14,6 +14,14 @@ const list = (v: unknown): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/**
+ * cac registers boolean flags under their camelCased name, so its parser does not know
+ * `--allow-writes` is a boolean and would swallow the next argument (`--allow-writes a.yaml`
+ * took a.yaml as the flag's value). Spelling it camelCased before parsing avoids that.
+ */
+const KEBAB_BOOLEANS: Record<string, string> = { '--allow-writes': '--allowWrites' };
+const camelBooleans = (arg: string): string => KEBAB_BOOLEANS[arg] ?? arg;
+
 /** The command line. Commands are loaded on demand so `--version` and `--help` stay fast. */
 export async function main(argv: string[]): Promise<number> {
   const screen = createScreen();
@@ -97,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let code: number;
   try {
-    cli.parse(['node', 'flowrun', ...argv], { run: false });
+    cli.parse(['node', 'flowrun', ...argv.map(camelBooleans)], { run: false });
     if (cli.options.help || cli.options.version) return ExitCode.ok;
     const result = await cli.runMatchedCommand();
     code = typeof result === 'number' ? result : ExitCode.ok;
