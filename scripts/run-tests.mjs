@@ -14,9 +14,14 @@ import { tsImport } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const load = (path) => tsImport(join(root, path), import.meta.url);
-const { findSystemPostgres, embeddedPostgresBinaries, startPostgresCluster, POSTGRES_INSTALL_HINT } =
-  await load('src/services/postgres-cluster.ts');
-const { startLocalRedis } = await load('src/services/redis-local.ts');
+// One module graph: the process registry (exit hook, watchdog) must be a single instance.
+const {
+  findSystemPostgres,
+  embeddedPostgresBinaries,
+  startPostgresCluster,
+  startLocalRedis,
+  POSTGRES_INSTALL_HINT,
+} = await load('src/services/index.ts');
 
 const say = (text) => process.stderr.write(`[run-tests] ${text}\n`);
 

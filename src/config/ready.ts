@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { ReadyCheck } from './types.js';
 import { describeSocketError, maskUrl } from '../services/connection-messages.js';
 import { openRedis } from '../steps/redis/connection.js';
+import { within } from '../services/process.js';
 
 /** One check that did not pass before its deadline. */
 export interface ReadyFailure {
@@ -115,12 +116,8 @@ async function redisAttempt(check: ReadyCheck, timeoutMs: number, signal?: Abort
     throw (error as { cause?: unknown }).cause ?? error;
   }
   try {
-    const reply = await Promise.race([
-      client.ping(),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('PING got no answer in time')), timeoutMs),
-      ),
-    ]);
+    const reply = await within(client.ping(), timeoutMs);
+    if (reply === 'timeout') throw new Error('PING got no answer in time');
     if (reply !== 'PONG') throw new Error(`PING answered ${JSON.stringify(reply)}`);
   } finally {
     client.disconnect();

@@ -6,7 +6,7 @@ import type { ReadyCheck, ServiceConfig } from '../config/types.js';
 import { describeCheck, waitForCheck } from '../config/ready.js';
 import { embeddedPostgresBinaries, findSystemPostgres, startPostgresCluster } from './postgres-cluster.js';
 import { startLocalRedis } from './redis-local.js';
-import { spawnManaged, tailLog, type ManagedProcess } from './process.js';
+import { spawnManaged, tailLog, within, type ManagedProcess } from './process.js';
 
 export interface StartServicesOptions {
   /** Renders a value (handlebars, strict) in the environment's scope, whose `services` is `servicesScope`. */
@@ -140,7 +140,7 @@ async function startCommand(
   options.resources.onClose(`service:${service.name}`, stop);
 
   if (!ready) {
-    await Promise.race([proc.exited, new Promise((r) => setTimeout(r, SETTLE_MS))]);
+    await within(proc.exited, SETTLE_MS);
     const exited = exitDescription(proc, logFile);
     if (exited) {
       await stop();
@@ -153,11 +153,12 @@ async function startCommand(
     stop: () => exitDescription(proc, logFile),
   });
   if (failure) {
+    const exitedEarly = proc.hasExited();
     await stop();
     if (options.signal?.aborted)
       throw new InterruptedError(`interrupted while starting service "${service.name}"`);
     const seconds = Math.round(ready.timeoutMs / 100) / 10;
-    const why = proc.hasExited()
+    const why = exitedEarly
       ? failure.error
       : `${describeCheck(ready)} not ready after ${seconds}s (${failure.attempts} attempts): ${failure.error}; log: ${logFile}`;
     throw new FlowrunError(`service "${service.name}": ${why}`, {
@@ -184,3 +185,11 @@ export async function startServices(services: ServiceConfig[], options: StartSer
     options.servicesScope[service.name] = { url };
   }
 }
+
+export {
+  embeddedPostgresBinaries,
+  findSystemPostgres,
+  POSTGRES_INSTALL_HINT,
+  startPostgresCluster,
+} from './postgres-cluster.js';
+export { findRedisServer, REDIS_INSTALL_HINT, startLocalRedis } from './redis-local.js';

@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path';
 import pg from 'pg';
 import { FlowrunError } from '../errors.js';
 import { freePort } from './ports.js';
-import { spawnManaged, tailLog, type ManagedProcess } from './process.js';
+import { spawnManaged, tailLog, within, type ManagedProcess } from './process.js';
 
 /** Paths of the two PostgreSQL programs a throwaway cluster needs. */
 export interface PostgresBinaries {
@@ -123,8 +123,7 @@ async function runToEnd(
   what: string,
   logFile: string,
 ): Promise<void> {
-  const timer = sleep(Math.max(0, deadline - Date.now())).then(() => 'timeout' as const);
-  const result = await Promise.race([proc.exited, timer]);
+  const result = await within(proc.exited, deadline - Date.now());
   if (result === 'timeout') {
     await proc.stop({ signal: 'SIGKILL', graceMs: 0 });
     throw new FlowrunError(`${what} did not finish in time; log: ${logFile}`, { code: 'E_SERVICE' });

@@ -165,6 +165,24 @@ function readStat(pid: number): { state: string; pgrp: number } | undefined {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * `promise`, or 'timeout' after `ms`. The timer is cleared either way: a forgotten timer keeps
+ * Node alive until it fires (a test file would linger for a minute).
+ */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, ms));
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function waitGroupGone(pgid: number, deadline: number): Promise<boolean> {
   for (;;) {
     if (groupMembers(pgid).length === 0) return true;
@@ -240,7 +258,7 @@ export function spawnManaged(command: string, args: string[], options: SpawnOpti
         await waitGroupGone(pid, Date.now() + 2000);
       }
       // The leader's exit event comes through the event loop; bound the wait for it too.
-      await Promise.race([exited, sleep(2000)]);
+      await within(exited, 2000);
       live.delete(pid);
       tellReaper(`- ${pid}`);
     })();

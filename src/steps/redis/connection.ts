@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { StepError } from '../../errors.js';
 import type { Location } from '../../types.js';
 import { describeSocketError, hostPort, maskUrl } from '../../services/connection-messages.js';
+import { within } from '../../services/process.js';
 
 /** Bound on opening a connection (TCP connect plus the server's first answer). */
 export const CONNECT_TIMEOUT_MS = 5000;
@@ -112,7 +113,8 @@ export class RedisHandle {
   ) {}
 
   async get(options: { location?: Location; signal?: AbortSignal }): Promise<Redis> {
-    if (this.client && this.client.status === 'ready') return this.client;
+    // A dropped connection shows as an unwritable stream before ioredis updates its status.
+    if (this.client && this.client.status === 'ready' && this.client.stream?.writable) return this.client;
     if (this.opening) return this.opening;
     this.client?.disconnect();
     this.client = undefined;
@@ -121,12 +123,21 @@ export class RedisHandle {
     return this.client;
   }
 
+  /** Forgets the current client (after it failed) so the next `get` connects anew. */
+  reset(): void {
+    this.client?.disconnect();
+    this.client = undefined;
+  }
+
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
     if (!client) return;
     if (client.status === 'ready') {
-      await Promise.race([client.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+      await within(
+        client.quit().catch(() => undefined),
+        1000,
+      );
     }
     client.disconnect();
   }

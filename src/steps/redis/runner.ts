@@ -1,7 +1,7 @@
 import { StepError } from '../../errors.js';
-import { unknownNameError } from '../../services/connection-messages.js';
+import { hostPort, unknownNameError } from '../../services/connection-messages.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
-import { RedisHandle, redisConnectionError } from './connection.js';
+import { RedisHandle } from './connection.js';
 
 /** The `redis:` block of a step. */
 export interface RedisStepConfig {
@@ -74,7 +74,6 @@ export const redisRunner: StepRunner<RedisStepConfig> = {
       () => new RedisHandle(name, instance.url),
       (h) => h.close(),
     );
-    const client = await handle.get({ location: ctx.location, signal: ctx.signal });
 
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
@@ -95,9 +94,21 @@ export const redisRunner: StepRunner<RedisStepConfig> = {
     });
     bound.catch(() => undefined);
 
+    const send = async () => {
+      const client = await handle.get({ location: ctx.location, signal: ctx.signal });
+      return Promise.race([client.call(String(verb), ...rest), bound]);
+    };
     let reply: unknown;
     try {
-      reply = await Promise.race([client.call(String(verb), ...rest), bound]);
+      try {
+        reply = await send();
+      } catch (error) {
+        // Refused before it was written (the connection had just dropped): safe to send once more
+        // on a new connection, since the server never saw it.
+        if (!/Stream isn't writeable/.test((error as Error)?.message ?? '')) throw error;
+        handle.reset();
+        reply = await send();
+      }
     } catch (error) {
       if (error instanceof StepError) throw error;
       const e = error as Error;
@@ -112,7 +123,12 @@ export const redisRunner: StepRunner<RedisStepConfig> = {
         );
       }
       // The connection dropped mid-command: the handle opens a fresh one next time.
-      throw redisConnectionError(name, instance.url, error, ctx.location);
+      handle.reset();
+      throw new StepError(
+        `lost the connection to Redis "${name}" at ${hostPort(instance.url, 6379)} during ${display(config.command)}: ` +
+          `${(error as Error)?.message ?? String(error)}`,
+        { code: 'E_REDIS_CONNECT', location: ctx.location, cause: error },
+      );
     } finally {
       if (timer) clearTimeout(timer);
       if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
