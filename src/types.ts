@@ -83,6 +83,8 @@ export interface ScenarioSpec {
   skip?: string;
   only?: string[];
   writes: boolean;
+  /** Environment resources it needs (`redis.cache`, `services.db`...), from `requires:` and its steps. */
+  requires?: string[];
   timeoutMs?: number;
   retries?: number;
   description?: string;

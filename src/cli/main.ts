@@ -46,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--retries <n>', 'Re-run a failed scenario up to n times (a pass on retry is flaky)')
     .option('--timeout <duration>', 'Default deadline per scenario (e.g. 2m)')
     .option('--run-timeout <duration>', 'Deadline for the whole run')
+    .option(
+      '--exchanges <which>',
+      'Keep request/response details of all steps or only failed ones (all|failed; default: all up to 500 scenarios)',
+    )
     .option('--matrix <file>', 'Integration matrix file (default: integration-matrix.yaml when present)')
     .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
     .option('--debug', 'Print stack traces of internal errors')

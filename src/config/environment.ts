@@ -75,6 +75,8 @@ export interface ActivateOptions {
   signal?: AbortSignal;
   /** --var values (they override the environment's vars). */
   overrides: Record<string, unknown>;
+  /** Told about optional services that could not start. */
+  onNotice?: (message: string) => void;
 }
 
 /**
@@ -147,15 +149,29 @@ export async function activateEnvironment(
       : undefined,
     location: loc(['services', name], 'key'),
   }));
+  const unavailable: Record<string, string> = {};
   if (serviceList.length) {
     const { startServices } = await import('../services/index.js');
-    await startServices(serviceList, {
-      render: (value) => renderValue(value, scope),
-      servicesScope: services,
-      outDir: options.outDir,
-      resources: options.resources,
-      signal: options.signal,
-    });
+    // One at a time, so an optional service that cannot start does not stop the others.
+    for (const service of serviceList) {
+      try {
+        await startServices([service], {
+          render: (value) => renderValue(value, scope),
+          servicesScope: services,
+          outDir: options.outDir,
+          resources: options.resources,
+          signal: options.signal,
+        });
+      } catch (error) {
+        if (service.optional !== true || options.signal?.aborted) throw error;
+        const e = error as FlowrunError;
+        unavailable[`services.${service.name}`] = `${e.message}${e.hint ? ` (${e.hint})` : ''}`;
+        services[service.name] = { url: '' };
+        options.onNotice?.(
+          `optional service "${service.name}" is not available: ${e.message}${e.hint ? ` (${e.hint})` : ''}`,
+        );
+      }
+    }
   }
 
   const baseUrl = d.baseUrl === undefined ? undefined : String(render(d.baseUrl, ['baseUrl']));
@@ -168,6 +184,13 @@ export async function activateEnvironment(
       const location = loc([key, name], 'key');
       if (location) keyLocations[`${key}.${name}`] = location;
       out[name] = { url: String(render(cfg.url, [key, name, 'url'])), location };
+      if (out[name].url === '') {
+        // Its url came from an optional service that could not start.
+        const from = Object.keys(unavailable).find((k) => String(cfg.url).includes(`${k}.`));
+        unavailable[`${key}.${name}`] = from
+          ? `${from} could not start: ${unavailable[from]}`
+          : 'its url is empty';
+      }
     }
     return out;
   };
@@ -194,6 +217,7 @@ export async function activateEnvironment(
       readyCheck(render(c, ['waitFor', i]) as Record<string, unknown>, loc(['waitFor', i])),
     ),
     protected: d.protected === true,
+    unavailable,
     keyLocations,
   };
   for (const [k, v] of Object.entries(resolved.http.headers)) resolved.http.headers[k] = String(v);

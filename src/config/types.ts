@@ -23,6 +23,11 @@ export interface ServiceConfig {
   redis?: 'local';
   /** Extra keys of the built-in kinds (e.g. postgres version, database name). */
   options?: Record<string, unknown>;
+  /**
+   * When it cannot start, the run goes on without it: `{{services.NAME.url}}` renders empty and
+   * scenarios that need it are skipped with the reason.
+   */
+  optional?: boolean;
   location?: Location;
 }
 
@@ -54,6 +59,11 @@ export interface ResolvedEnvironment {
   redis: Record<string, { url: string; location?: Location }>;
   mocks: Record<string, MockServerConfig & { url?: string }>;
   services: Record<string, { url?: string }>;
+  /**
+   * Resources that are not available, keyed `services.NAME`, `databases.NAME`, `redis.NAME`,
+   * with the reason (an optional service that could not start, and what depended on it).
+   */
+  unavailable?: Record<string, string>;
   waitFor: ReadyCheck[];
   protected: boolean;
   /** Locations of keys in the environment file (`databases.main`, ...), for located errors. */

@@ -18,6 +18,8 @@ export interface ScenarioRuntime {
   /** Aborted on interruption. */
   signal: AbortSignal;
   defaultTimeoutMs?: number;
+  /** `failed`: drop request/response details of steps that did not fail (bounded memory on big runs). */
+  exchanges?: 'all' | 'failed';
   onStepEnd?(step: StepResult): void;
 }
 
@@ -65,8 +67,22 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
     steps: [],
   };
   const timeoutMs = spec.timeoutMs ?? rt.defaultTimeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([rt.signal, timeout]);
+  // One controller and one timer per scenario (cheaper than AbortSignal.any + AbortSignal.timeout).
+  const controller = new AbortController();
+  const timeout = { aborted: false };
+  const timer = setTimeout(() => {
+    timeout.aborted = true;
+    controller.abort(new Error(timedOut(timeoutMs)));
+  }, timeoutMs);
+  timer.unref();
+  const onRunAbort = () => controller.abort(rt.signal.reason);
+  if (rt.signal.aborted) onRunAbort();
+  else rt.signal.addEventListener('abort', onRunAbort, { once: true });
+  const signal = controller.signal;
+  const dispose = () => {
+    clearTimeout(timer);
+    rt.signal.removeEventListener('abort', onRunAbort);
+  };
   const deadline = Date.now() + timeoutMs;
   let scope: Scope;
   try {
@@ -75,6 +91,7 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
     result.status = 'failed';
     result.error = { message: `vars: ${(error as Error).message}`, location: spec.location };
     result.durationMs = Math.round(performance.now() - t0);
+    dispose();
     return result;
   }
   const step: StepRuntime = {
@@ -87,6 +104,7 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
   };
   const record = (r: StepResult) => {
     result.steps.push(r);
+    if (rt.exchanges === 'failed' && r.status !== 'failed') delete r.exchange;
     rt.onStepEnd?.(r);
   };
   let failed = false;
@@ -139,13 +157,18 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
   await runPhase(
     'teardown',
     spec.teardown,
-    { ...step, signal: AbortSignal.timeout(TEARDOWN_GRACE_MS), deadline: teardownDeadline },
+    {
+      ...step,
+      signal: spec.teardown.length ? AbortSignal.timeout(TEARDOWN_GRACE_MS) : signal,
+      deadline: teardownDeadline,
+    },
     true,
   );
   if (mocks?.servers.length) {
     const unmatched = await unregisterMocks(spec, rt, mocks.servers);
     if (unmatched.length) result.unmatchedRequests = unmatched;
   }
+  dispose();
   result.status = failed ? 'failed' : 'passed';
   result.durationMs = Math.round(performance.now() - t0);
   return result;
@@ -153,7 +176,7 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
 
 const timedOut = (timeoutMs: number): string => `scenario timed out after ${formatMs(timeoutMs)}`;
 
-const reasonOf = (signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): string =>
+const reasonOf = (signal: AbortSignal, timeout: { aborted: boolean }, timeoutMs: number): string =>
   timeout.aborted
     ? timedOut(timeoutMs)
     : signal.reason instanceof Error

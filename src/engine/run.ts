@@ -9,7 +9,17 @@ import { Locks } from './locks.js';
 import { Resources } from './resources.js';
 import { mockServersOf, runScenario } from './run-scenario.js';
 
+/** Runs of more scenario instances keep request/response details only for failed steps. */
+export const EXCHANGES_ALL_UP_TO = 500;
+const scenariosPlanned = (o: RunOptions): number => o.planned ?? 0;
+
 export interface RunOptions {
+  /** Non-fatal news for the terminal (an optional service that could not start). */
+  onNotice?: (message: string) => void;
+  /** Request/response details to keep: all steps, or failed steps only (default: by run size). */
+  exchanges?: 'all' | 'failed';
+  /** Scenario instances × environments (set by executeRun). */
+  planned?: number;
   cwd: string;
   outDir: string;
   concurrency: number;
@@ -35,6 +45,7 @@ export async function executeRun(
   options: RunOptions,
 ): Promise<RunResult> {
   const runId = options.runId ?? randomUUID().slice(0, 8);
+  options = { ...options, planned: scenarios.length * environments.length };
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
   const errors: { message: string; location?: Location }[] = [];
@@ -71,6 +82,7 @@ export async function executeRun(
           resources,
           signal: runSignal,
           overrides: options.overrides,
+          onNotice: options.onNotice,
         });
         for (const s of Object.values(env.secrets)) secrets.add(s);
         mux.setSecrets(secrets);
@@ -181,6 +193,7 @@ async function runWithRetries(
       overrides: options.overrides,
       signal,
       defaultTimeoutMs: options.scenarioTimeoutMs,
+      exchanges: options.exchanges ?? (scenariosPlanned(options) > EXCHANGES_ALL_UP_TO ? 'failed' : 'all'),
       onStepEnd: (step) => mux.stepEnd({ id: spec.id, environment: env.name }, step),
     });
     result.attempts = attempt;
@@ -193,6 +206,10 @@ async function runWithRetries(
 /** Why a scenario does not apply to this environment (reported as skipped, never silently dropped). */
 function skipReason(spec: ScenarioSpec, env: ResolvedEnvironment, options: RunOptions): string | undefined {
   if (spec.skip) return spec.skip;
+  for (const r of spec.requires ?? []) {
+    const why = env.unavailable?.[r];
+    if (why) return `needs ${r}, which is not available: ${why}`;
+  }
   if (spec.only && !spec.only.includes(env.name))
     return `applies only to environments: ${spec.only.join(', ')}`;
   if (spec.writes && env.protected && !options.allowWrites) {

@@ -40,24 +40,32 @@ export class Masker {
     return this.re && s.length >= 4 ? s.replace(this.re, MASK) : s;
   }
 
-  /** A masked deep copy (headers named in SENSITIVE_HEADERS are masked whatever their value). */
+  /**
+   * A masked copy (headers named in SENSITIVE_HEADERS are masked whatever their value). Objects
+   * with nothing to mask are returned as they are, so the common case allocates nothing.
+   */
   value<T>(v: T): T {
-    return this.walk(v, undefined) as T;
+    return this.walk(v, false) as T;
   }
 
-  private walk(v: unknown, key: string | undefined): unknown {
-    if (typeof v === 'string') {
-      if (key && SENSITIVE_HEADERS.has(key.toLowerCase())) return maskHeader(v);
-      return this.string(v);
+  private walk(v: unknown, sensitive: boolean): unknown {
+    if (typeof v === 'string') return sensitive ? maskHeader(v) : this.string(v);
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x = this.walk(v[i], sensitive);
+        if (x !== v[i]) (out ??= v.slice())[i] = x;
+      }
+      return out ?? v;
     }
-    if (Array.isArray(v))
-      return v.map((x) => this.walk(x, key && SENSITIVE_HEADERS.has(key.toLowerCase()) ? key : undefined));
-    if (v !== null && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = this.walk(x, k);
-      return out;
+    let out: Record<string, unknown> | undefined;
+    const obj = v as Record<string, unknown>;
+    for (const k in obj) {
+      const x = this.walk(obj[k], SENSITIVE_HEADERS.has(k.toLowerCase()));
+      if (x !== obj[k]) (out ??= { ...obj })[k] = x;
     }
-    return v;
+    return out ?? v;
   }
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { FlowrunError, LoadError } from '../errors.js';
-import type { Location, MockExpectationSpec, ScenarioSpec } from '../types.js';
+import type { Location, MockExpectationSpec, ScenarioSpec, StepSpec } from '../types.js';
+import { stepKinds } from '../steps/registry.js';
 import { renderString } from '../template/render.js';
 import { parseDuration } from '../util/duration.js';
 import { BUILTIN_NAMES, checkTemplates, KnownNames } from './check-templates.js';
@@ -130,6 +131,7 @@ async function loadFile(target: Target, options: LoadOptions, state: LoadState):
       skip: data.skip === true ? 'skipped' : typeof data.skip === 'string' ? data.skip : undefined,
       only: data.environments ?? data.only,
       writes: data.writes === true,
+      requires: requirementsOf(data.requires ?? [], [...setup, ...steps, ...teardown]),
       timeoutMs: parseDuration(data.timeout),
       retries: data.retries,
       description: data.description,
@@ -137,6 +139,13 @@ async function loadFile(target: Target, options: LoadOptions, state: LoadState):
   }
   if (target.line !== undefined) return selectByLine(out, target.line, source);
   return out;
+}
+
+/** What the scenario needs from the environment: declared, plus what its steps name. */
+function requirementsOf(declared: string[], steps: StepSpec[]): string[] {
+  const all = new Set(declared);
+  for (const s of steps) for (const r of stepKinds[s.kind]?.requires?.(s.config) ?? []) all.add(r);
+  return [...all];
 }
 
 const fmt = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));

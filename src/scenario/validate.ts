@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
@@ -6,7 +7,10 @@ import { LoadError } from '../errors.js';
 import type { YamlSource } from './yaml-source.js';
 
 const schemaDir = fileURLToPath(new URL('../../schemas/', import.meta.url));
-export type SchemaName = 'scenario' | 'flow' | 'environment' | 'matrix' | 'mock-file';
+export type SchemaName = 'scenario' | 'flow' | 'environment' | 'matrix' | 'mock-file' | 'config';
+// Built by scripts/build-validators.cjs next to the compiled JavaScript; absent when running from src.
+const precompiledFile = fileURLToPath(new URL('./validators.cjs', import.meta.url));
+let precompiled: Record<string, ValidateFunction> | null | undefined;
 
 let ajv: Ajv | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
@@ -27,6 +31,14 @@ export function loadSchema(name: SchemaName): Record<string, unknown> {
 export function validator(name: SchemaName): ValidateFunction {
   let fn = compiled.get(name);
   if (!fn) {
+    if (precompiled === undefined) {
+      precompiled = existsSync(precompiledFile)
+        ? (createRequire(import.meta.url)(precompiledFile) as Record<string, ValidateFunction>)
+        : null;
+    }
+    fn = precompiled?.[name];
+  }
+  if (!fn) {
     const a = instance();
     fn = name === 'scenario' ? a.getSchema('scenario.schema.json')! : a.compile(loadSchema(name));
     compiled.set(name, fn);
@@ -36,11 +48,29 @@ export function validator(name: SchemaName): ValidateFunction {
 
 /** A schema for `expect.schema` and similar user schemas, compiled once per distinct schema. */
 const userSchemas = new Map<string, ValidateFunction>();
+const userAjv: { draft7?: Ajv; draft2020?: Ajv } = {};
+const require = createRequire(import.meta.url);
+
+/** An ajv for the schema's declared draft (draft-07 by default; 2019-09 and 2020-12 too), with formats. */
+function ajvFor(schema: object): Ajv {
+  const declared = String((schema as { $schema?: unknown }).$schema ?? '');
+  const modern = /2020-12|2019-09/.test(declared);
+  const slot = modern ? 'draft2020' : 'draft7';
+  let a = userAjv[slot];
+  if (!a) {
+    const Ctor = modern ? (require('ajv/dist/2020') as { Ajv2020: typeof Ajv }).Ajv2020 : Ajv;
+    a = new Ctor({ allErrors: true, strict: false });
+    (require('ajv-formats') as { default: (a: Ajv) => void }).default(a);
+    userAjv[slot] = a;
+  }
+  return a;
+}
+
 export function compileUserSchema(schema: object): ValidateFunction {
   const key = JSON.stringify(schema);
   let fn = userSchemas.get(key);
   if (!fn) {
-    fn = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    fn = ajvFor(schema).compile(schema);
     userSchemas.set(key, fn);
   }
   return fn;

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { LoadError } from '../errors.js';
 import type { Location } from '../types.js';
@@ -20,27 +20,28 @@ export interface YamlSource {
 }
 
 export async function readYamlFile(file: string, displayName = file): Promise<YamlSource> {
-  let size: number;
+  let text: string;
   try {
-    size = (await stat(file)).size;
+    // One open: the size is checked on the handle before the content is read.
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > MAX_FILE_BYTES) {
+        throw new LoadError(
+          `${displayName} is ${(size / 1048576).toFixed(1)} MiB; files over ${MAX_FILE_BYTES / 1048576} MiB are refused`,
+          { code: 'E_YAML_SIZE', location: { file: displayName, line: 1, col: 1 } },
+        );
+      }
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
-    throw new LoadError(
-      `cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      {
-        code: 'E_READ',
-      },
-    );
+    if (error instanceof LoadError) throw error;
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new LoadError(`cannot read ${displayName}: ${reason}`, { code: 'E_READ' });
   }
-  if (size > MAX_FILE_BYTES) {
-    throw new LoadError(
-      `${displayName} is ${(size / 1048576).toFixed(1)} MiB; files over ${MAX_FILE_BYTES / 1048576} MiB are refused`,
-      {
-        code: 'E_YAML_SIZE',
-        location: { file: displayName, line: 1, col: 1 },
-      },
-    );
-  }
-  return parseYamlSource(await readFile(file, 'utf8'), displayName);
+  return parseYamlSource(text, displayName);
 }
 
 export function parseYamlSource(text: string, file: string): YamlSource {

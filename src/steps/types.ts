@@ -73,5 +73,10 @@ export interface StepKind {
   describe(config: any): string;
   /** Keys of the block the engine must not render (same meaning as StepRunner.literalKeys). */
   literalKeys?: string[];
+  /**
+   * Environment resources the step needs (`databases.main`, `redis.cache`): when one is
+   * unavailable the scenario is skipped with the reason instead of failing.
+   */
+  requires?(config: any): string[];
   load(): Promise<StepRunner>;
 }

@@ -149,6 +149,8 @@ export async function runCommand(
       bail: o.bail === true,
       overrides,
       allowWrites: o.allowWrites === true,
+      exchanges: exchangesOption(o.exchanges),
+      onNotice: (message) => screen.err(`note: ${message}`),
       retries,
       scenarioTimeoutMs,
       runTimeoutMs,
@@ -171,4 +173,10 @@ export function exitCode(result: RunResult, minSuccessRate?: number): number {
   if (result.totals.failed === 0) return ExitCode.ok;
   if (minSuccessRate !== undefined && result.successRate >= minSuccessRate) return ExitCode.ok;
   return ExitCode.failed;
+}
+
+function exchangesOption(value: unknown): 'all' | 'failed' | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'all' || value === 'failed') return value;
+  throw new UsageError(`invalid --exchanges "${String(value)}": expected all or failed`);
 }

@@ -1,10 +1,13 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import type { Reporter, ReporterFactory } from '../../types.js';
-import { writeReportFile } from '../write-file.js';
+import type { Reporter, ReporterFactory, RunResult } from '../../types.js';
 
 /**
  * Writes `<out>/flowrun.json`: the whole run result (also after an interruption), with the
- * integration matrix model when a matrix file is in use.
+ * integration matrix model when a matrix file is in use. Scenarios are streamed one per line,
+ * so a run of 20,000 scenarios never builds one giant string.
  */
 export const createReporter: ReporterFactory = async (options) => {
   const file = path.join(options.outDir, 'flowrun.json');
@@ -13,11 +16,26 @@ export const createReporter: ReporterFactory = async (options) => {
   const reporter: Reporter = {
     async onEnd(result) {
       const model = matrixForJson(matrix, result);
-      await writeReportFile(
-        file,
-        JSON.stringify(model ? { ...result, matrix: model } : result, null, 2) + '\n',
-      );
+      await writeResult(file, model ? { ...result, matrix: model } : result);
     },
   };
   return reporter;
 };
+
+export async function writeResult(file: string, result: RunResult): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const out = createWriteStream(tmp);
+  const write = async (chunk: string) => {
+    if (!out.write(chunk)) await once(out, 'drain');
+  };
+  const { scenarios, ...head } = result;
+  const headJson = JSON.stringify(head, null, 2);
+  await write(`${headJson.slice(0, -2)},\n  "scenarios": [`);
+  for (let i = 0; i < scenarios.length; i++)
+    await write(`${i ? ',' : ''}\n    ${JSON.stringify(scenarios[i])}`);
+  await write(`${scenarios.length ? '\n  ' : ''}]\n}\n`);
+  out.end();
+  await once(out, 'finish');
+  await rename(tmp, file);
+}

@@ -1,6 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { StepError } from '../../errors.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 import { parseDuration, formatMs } from '../../util/duration.js';
@@ -20,34 +18,39 @@ export interface HttpConfig {
 }
 
 interface Clients {
-  secure: AxiosInstance;
-  insecure: AxiosInstance;
+  direct: Dispatcher;
+  redirecting: Dispatcher;
+  insecure: Dispatcher;
+  insecureRedirecting: Dispatcher;
 }
 
-/** One keep-alive client per run (per environment), shared by every scenario. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * One keep-alive connection pool per run (per environment), shared by every scenario. undici
+ * rather than axios: on the benchmark workload axios spent about twice the CPU per request
+ * (see README, Benchmark).
+ */
 function clients(ctx: StepContext): Promise<Clients> {
   return ctx.resources.get(
     'http',
     () => {
-      const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-      const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
-      const insecureAgent = new https.Agent({ keepAlive: true, maxSockets: 256, rejectUnauthorized: false });
-      const base: AxiosRequestConfig = {
-        httpAgent,
-        validateStatus: () => true,
-        responseType: 'text',
-        transformResponse: [(data: unknown) => data],
-        maxContentLength: 64 * 1024 * 1024,
-        proxy: false,
-      };
+      const secure = new Agent({ keepAliveTimeout: 10_000, connections: 256 });
+      const insecure = new Agent({
+        keepAliveTimeout: 10_000,
+        connections: 256,
+        connect: { rejectUnauthorized: false },
+      });
+      const redirect = interceptors.redirect({ maxRedirections: MAX_REDIRECTS });
       return {
-        secure: axios.create({ ...base, httpsAgent }),
-        insecure: axios.create({ ...base, httpsAgent: insecureAgent }),
-        agents: [httpAgent, httpsAgent, insecureAgent],
+        direct: secure,
+        redirecting: secure.compose(redirect),
+        insecure,
+        insecureRedirecting: insecure.compose(redirect),
       };
     },
-    (c) => {
-      for (const a of (c as Clients & { agents: http.Agent[] }).agents) a.destroy();
+    async (c) => {
+      await Promise.allSettled([(c.direct as Agent).close(), (c.insecure as Agent).close()]);
     },
   );
 }
@@ -87,81 +90,95 @@ export const httpRunner: StepRunner<HttpConfig> = {
     const method = (config.method ?? 'GET').toUpperCase();
     const url = appendQuery(resolveUrl(String(config.url), env.baseUrl), config.query);
     const headers: Record<string, string> = { ...env.http.headers };
-    for (const [k, v] of Object.entries(config.headers ?? {})) headers[k] = String(v);
+    for (const k in config.headers) headers[k] = String(config.headers[k]);
     const hasHeader = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
     let data: string | undefined;
     if (config.json !== undefined) {
       data = JSON.stringify(config.json);
-      if (!hasHeader('content-type')) headers['Content-Type'] = 'application/json';
+      if (!hasHeader('content-type')) headers['content-type'] = 'application/json';
     } else if (config.form !== undefined) {
       data = new URLSearchParams(Object.entries(config.form).map(([k, v]) => [k, String(v)])).toString();
-      if (!hasHeader('content-type')) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      if (!hasHeader('content-type')) headers['content-type'] = 'application/x-www-form-urlencoded';
     } else if (config.body !== undefined) data = String(config.body);
     const configured = parseDuration(config.timeout);
     const timeout = Math.max(1, Math.min(configured ?? env.http.timeoutMs, ctx.deadline - Date.now()));
-    const exchange = {
-      request: { method, url, headers, body: config.json ?? config.form ?? data },
-      curl: toCurl(method, url, headers, data),
-    };
-    const { secure, insecure } = await clients(ctx);
-    const client = config.insecure || env.http.insecure ? insecure : secure;
+    const c = await clients(ctx);
+    const insecure = config.insecure ?? env.http.insecure;
+    const follow = config.followRedirects ?? env.http.followRedirects;
+    const dispatcher = insecure
+      ? follow
+        ? c.insecureRedirecting
+        : c.insecure
+      : follow
+        ? c.redirecting
+        : c.direct;
     const started = performance.now();
-    let response;
+    let status: number;
+    let text: string;
+    const responseHeaders: Record<string, string> = {};
     try {
-      response = await client.request<string>({
-        method,
-        url,
+      const res = await request(url, {
+        method: method as Dispatcher.HttpMethod,
         headers,
-        data,
-        timeout,
+        body: data,
+        dispatcher,
         signal: ctx.signal,
-        maxRedirects: (config.followRedirects ?? env.http.followRedirects) ? 5 : 0,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
       });
+      status = res.statusCode;
+      for (const k in res.headers) {
+        const v = res.headers[k];
+        if (v !== undefined) responseHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+      }
+      text = await res.body.text();
     } catch (error) {
-      throw describeError(error as AxiosError, method, url, timeout, ctx);
+      throw describeError(error as Error & { code?: string }, method, url, timeout, ctx);
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    const responseHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(response.headers)) {
-      if (v !== undefined && v !== null)
-        responseHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-    }
-    const body = parseBody(
-      typeof response.data === 'string' ? response.data : String(response.data ?? ''),
-      responseHeaders['content-type'] ?? '',
-    );
+    const body = parseBody(text, responseHeaders['content-type'] ?? '');
     return {
-      values: { status: response.status, headers: responseHeaders, body, duration: durationMs },
+      values: { status, headers: responseHeaders, body, duration: durationMs },
       root: body,
       headers: responseHeaders,
       exchange: {
-        ...exchange,
-        response: { status: response.status, headers: responseHeaders, body, durationMs },
+        request: { method, url, headers, body: config.json ?? config.form ?? data },
+        response: { status, headers: responseHeaders, body, durationMs },
+        curl: toCurl(method, url, headers, data),
       },
     };
   },
 };
 
 function describeError(
-  error: AxiosError,
+  error: Error & { code?: string; cause?: unknown },
   method: string,
   url: string,
   timeout: number,
   ctx: StepContext,
 ): StepError {
   const target = `${method} ${url}`;
-  const code = error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  const code =
+    error.code ??
+    (error.cause as NodeJS.ErrnoException | undefined)?.code ??
+    (error as NodeJS.ErrnoException).code;
   let message: string;
   if (ctx.signal.aborted)
     message = `${target} was aborted (${ctx.signal.reason instanceof Error ? ctx.signal.reason.message : 'interrupted'})`;
-  else if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(error.message)) {
+  else if (
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'ETIMEDOUT'
+  ) {
     message = `no response from ${target} within ${formatMs(timeout)} (timeout)`;
   } else if (code === 'ECONNREFUSED') {
-    const u = new URL(url);
-    message = `connection refused by ${u.host} (${target}): is the service running?`;
+    message = `connection refused by ${new URL(url).host} (${target}): is the service running?`;
   } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
     message = `host not found: ${new URL(url).hostname} (${target})`;
-  else if (code === 'ECONNRESET') message = `connection reset by the server during ${target}`;
+  else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
+    message = `connection reset by the server during ${target}`;
+  else if (/redirect/i.test(error.message)) message = `${target}: more than ${MAX_REDIRECTS} redirects`;
   else message = `${target} failed: ${error.message}${code ? ` (${code})` : ''}`;
   return new StepError(message, { code: 'E_HTTP', location: ctx.location, cause: error });
 }

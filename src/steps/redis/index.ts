@@ -3,6 +3,8 @@ import type { StepCheckIssue, StepKind } from '../types.js';
 /** `redis:` steps: one command against an instance named in the environment's `redis:`. */
 export const redisKind: StepKind = {
   kind: 'redis',
+  requires: (config: { db?: unknown } | null) =>
+    typeof config?.db === 'string' ? [`redis.${config.db}`] : [],
 
   check(config: unknown): StepCheckIssue[] {
     const command = (config as { command?: unknown } | null)?.command;

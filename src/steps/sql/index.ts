@@ -14,6 +14,8 @@ export const sqlKind: StepKind = {
   kind: 'sql',
   // Never rendered: the loader must not treat `{{` in SQL as a template (check() refuses it).
   literalKeys: ['query'],
+  requires: (config: { db?: unknown } | null) =>
+    typeof config?.db === 'string' ? [`databases.${config.db}`] : [],
 
   check(config: unknown): StepCheckIssue[] {
     const query = (config as { query?: unknown } | null)?.query;
