@@ -59,6 +59,14 @@ export function describeSocketError(error: unknown): string | undefined {
   }
 }
 
+/**
+ * The reason a named database / Redis instance cannot be used in this run (its url came from an
+ * optional service that did not start), or undefined.
+ */
+export function unavailableReason(environment: object, key: string): string | undefined {
+  return (environment as { unavailable?: Record<string, string> }).unavailable?.[key];
+}
+
 /** `unknown database "x"`, listing what the environment defines and the closest name. */
 export function unknownNameError(
   what: 'database' | 'Redis instance',

@@ -129,8 +129,17 @@ async function runToEnd(
     throw new FlowrunError(`${what} did not finish in time; log: ${logFile}`, { code: 'E_SERVICE' });
   }
   const spawnError = proc.spawnError();
-  if (spawnError)
-    throw new FlowrunError(`${what} could not be started: ${spawnError.message}`, { code: 'E_SERVICE' });
+  if (spawnError) {
+    const denied = (spawnError as NodeJS.ErrnoException).code === 'EACCES' && process.getuid?.() === 0;
+    throw new FlowrunError(
+      `${what} could not be started: ${spawnError.message}` +
+        // As root, PostgreSQL runs as an unprivileged user who must be able to reach the binaries.
+        (denied
+          ? '; the unprivileged user PostgreSQL runs as cannot reach it (is the project under /root?)'
+          : ''),
+      { code: 'E_SERVICE' },
+    );
+  }
   if (result.code !== 0) {
     throw new FlowrunError(`${what} failed (exit ${result.code ?? result.signal}):\n${tailLog(logFile)}`, {
       code: 'E_SERVICE',

@@ -37,11 +37,11 @@ export function findRedisServer(): string | undefined {
  * Redis-dependent scenarios as skipped instead of failed.
  */
 export function redisMissingError(forWhat: string): FlowrunError {
+  // The install advice is in the message itself (no separate hint, which would repeat it).
   return new FlowrunError(
     `redis-server was not found on PATH (needed by ${forWhat}); ${REDIS_INSTALL_HINT}`,
     {
       code: 'E_REDIS_MISSING',
-      hint: REDIS_INSTALL_HINT,
     },
   );
 }

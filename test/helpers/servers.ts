@@ -137,10 +137,16 @@ export async function createTestRedis(prefix: string): Promise<TestRedis> {
 
 /** A resolved environment with just the given databases and Redis instances. */
 export function testEnvironment(
-  init: { databases?: Record<string, string>; redis?: Record<string, string>; name?: string } = {},
+  init: {
+    databases?: Record<string, string>;
+    redis?: Record<string, string>;
+    name?: string;
+    unavailable?: Record<string, string>;
+  } = {},
 ): ResolvedEnvironment {
   const named = (urls: Record<string, string> = {}) =>
     Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, { url }]));
+  // Asserted, not annotated: keeps compiling while optional fields are added to the contract.
   return {
     name: init.name ?? 'test',
     vars: {},
@@ -153,7 +159,8 @@ export function testEnvironment(
     waitFor: [],
     protected: false,
     keyLocations: {},
-  };
+    unavailable: init.unavailable ?? {},
+  } as ResolvedEnvironment;
 }
 
 export const TEST_LOCATION: Location = { file: 'scenarios/data.yaml', line: 7, col: 5 };
@@ -174,7 +181,8 @@ function scenarioSpec(): ScenarioSpec {
     steps: [],
     teardown: [],
     writes: false,
-  };
+    requires: [],
+  } as ScenarioSpec;
 }
 
 /** A context for calling a runner directly. */

@@ -91,7 +91,10 @@ describe('redis runner: results', () => {
     const list = String(await redis.client.call('CLIENT', 'LIST'));
     const id = /id=(\d+) [^\n]*name=flowrun-victim/.exec(list)![1];
     await redis.client.call('CLIENT', 'KILL', 'ID', id);
-    // The command after the kill never reached the dead connection: it goes out on a new one.
+    // A connection dropped between steps (the client has seen the close): the next step opens a
+    // new one instead of failing on the dead client. A drop in the middle of a command fails that
+    // command, since whether the server ran it is unknown.
+    await new Promise((r) => setTimeout(r, 300));
     const out = await redisRunner.run({ db: 'cache', command: ['PING'] }, c);
     assert.equal(out.values.result, 'PONG');
     await local.close();
@@ -107,6 +110,20 @@ describe('redis runner: errors', () => {
     );
     assert.deepEqual(error.location, TEST_LOCATION);
     assert.equal(error.code, 'E_REDIS_UNKNOWN');
+  });
+
+  test('an instance whose optional service did not start says why', async () => {
+    const unavailable = testEnvironment({
+      redis: { cache: '' },
+      unavailable: { 'redis.cache': 'services.cache could not start: redis-server was not found on PATH' },
+    });
+    const error = await rejects(
+      redisRunner.run({ db: 'cache', command: ['PING'] }, stepContext(unavailable, new Resources())),
+    );
+    assert.equal(
+      error.message,
+      'Redis instance "cache" is not available in this run: services.cache could not start: redis-server was not found on PATH',
+    );
   });
 
   test('connection refused fails fast with host:port, password masked', async () => {

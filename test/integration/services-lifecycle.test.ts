@@ -52,6 +52,15 @@ const pgTempDirs = () =>
     .filter((name) => name.startsWith('flowrun-pg-'))
     .map((name) => join(tmpdir(), name));
 
+/** postmaster.pid lines: pid, data dir, start time, port, ... */
+const readPidFile = (dir: string): string[] => {
+  try {
+    return readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return [];
+  }
+};
+
 /** A tiny HTTP server as a command service: answers /health and echoes an env variable. */
 const serverScript = (variable: string) =>
   `node -e "require('http').createServer((q, s) => s.end(process.env.${variable} || '')).listen(process.env.PORT, '127.0.0.1')"`;
@@ -63,10 +72,13 @@ describe('services', () => {
     const started = Date.now();
     await startServices([{ name: 'db', postgres: 'embedded', options: { database: 'shop' } }], options);
     const created = pgTempDirs().filter((dir) => !before.includes(dir));
-    assert.equal(created.length, 1);
     const startMs = Date.now() - started;
     const url = servicesScope.db.url!;
     assert.match(url, /^postgres:\/\/postgres:[0-9a-f]+@127\.0\.0\.1:\d+\/shop$/);
+    // Other test files may start clusters at the same time: ours is the one on our port.
+    const port = new URL(url).port;
+    const ours = created.filter((dir) => readPidFile(dir)[3] === port);
+    assert.equal(ours.length, 1, `one new data folder serves port ${port}`);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     const { rows } = await client.query('SELECT current_database() AS db, 1 + 1 AS two');
@@ -80,7 +92,7 @@ describe('services', () => {
     const stopMs = Date.now() - stopStarted;
     const refused = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
     await assert.rejects(refused.connect(), /ECONNREFUSED/);
-    assert.equal(existsSync(created[0]), false, `${created[0]} removed`);
+    assert.equal(existsSync(ours[0]), false, `${ours[0]} removed`);
     console.log(`embedded PostgreSQL: start ${startMs} ms, stop ${stopMs} ms`);
   });
 

@@ -173,6 +173,21 @@ describe('sql runner: errors', () => {
     assert.equal(error.code, 'E_SQL_UNKNOWN_DB');
   });
 
+  test('a database whose optional service did not start says why', async () => {
+    const unavailable = testEnvironment({
+      databases: { main: '' },
+      unavailable: { 'databases.main': 'services.db could not start: no PostgreSQL' },
+    });
+    const error = await rejects(
+      sqlRunner.run({ db: 'main', query: 'SELECT 1' }, stepContext(unavailable, new Resources())),
+    );
+    assert.equal(
+      error.message,
+      'database "main" is not available in this run: services.db could not start: no PostgreSQL',
+    );
+    assert.equal(error.code, 'E_SQL_UNAVAILABLE');
+  });
+
   test('no databases at all says how to add them', async () => {
     const error = await rejects(
       sqlRunner.run({ db: 'main', query: 'SELECT 1' }, stepContext(testEnvironment(), new Resources())),

@@ -1,5 +1,5 @@
 import { StepError } from '../../errors.js';
-import { hostPort, unknownNameError } from '../../services/connection-messages.js';
+import { hostPort, unavailableReason, unknownNameError } from '../../services/connection-messages.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 import { RedisHandle } from './connection.js';
 
@@ -65,6 +65,13 @@ export const redisRunner: StepRunner<RedisStepConfig> = {
     if (!Array.isArray(config.command) || config.command.length === 0) {
       throw new StepError('redis `command` must be a non-empty list, e.g. [GET, "key"]', {
         code: 'E_REDIS_COMMAND',
+        location: ctx.location,
+      });
+    }
+    const unavailable = unavailableReason(ctx.environment, `redis.${name}`);
+    if (unavailable) {
+      throw new StepError(`Redis instance "${name}" is not available in this run: ${unavailable}`, {
+        code: 'E_REDIS_UNAVAILABLE',
         location: ctx.location,
       });
     }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { StepError } from '../../errors.js';
-import { unknownNameError } from '../../services/connection-messages.js';
+import { unavailableReason, unknownNameError } from '../../services/connection-messages.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 import { connectionError, isServerError, queryError } from './errors.js';
 import { flowrunTypes } from './type-parsers.js';
@@ -71,6 +71,13 @@ export const sqlRunner: StepRunner<SqlStepConfig> = {
     if (!database) {
       const known = Object.keys(ctx.environment.databases);
       throw unknownNameError('database', name, known, ctx.environment.name, 'databases', ctx.location);
+    }
+    const unavailable = unavailableReason(ctx.environment, `databases.${name}`);
+    if (unavailable) {
+      throw new StepError(`database "${name}" is not available in this run: ${unavailable}`, {
+        code: 'E_SQL_UNAVAILABLE',
+        location: ctx.location,
+      });
     }
     const pool = await ctx.resources.get(
       `pg:${name}`,
