@@ -1,6 +1,7 @@
 // The benchmark harness: `npm run bench -- [options]` (see bench/README.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { measure } from './lib/measure.js';
 import { parseOptions, USAGE, type Options } from './lib/options.js';
@@ -48,10 +49,23 @@ function bootstrap(opts: Options): void {
   }
 }
 
+/** The commit measured: dist/ is built from the working tree, so say when it differs from HEAD. */
+function gitDescription(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT_DIR, encoding: 'utf8' });
+  if (head.status !== 0) return 'no git';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'src'], {
+    cwd: ROOT_DIR,
+    encoding: 'utf8',
+  });
+  return `git ${head.stdout.trim()}${dirty.stdout.trim() ? ', src/ modified' : ''}`;
+}
+
 async function flowrunVersion(): Promise<string | null> {
   if (flowrunUnavailable()) return null;
   const sample = await measure(TOOLS.flowrun.versionCommand());
-  return sample.exitCode === 0 ? sample.stdout.trim() : `unknown (--version exited ${sample.exitCode})`;
+  const version =
+    sample.exitCode === 0 ? sample.stdout.trim() : `unknown (--version exited ${sample.exitCode})`;
+  return `${version} (${gitDescription()})`;
 }
 
 function quickGate(result: BenchResult, maxRatio: number): QuickGate {
@@ -156,6 +170,7 @@ async function main(): Promise<number> {
     await server.stop();
   }
 
+  result.machine.loadAverageEnd = loadavg()[0];
   if (opts.quick) result.quickGate = quickGate(result, opts.maxRatio);
   else result.targets = evaluateTargets({ ...result, scaling: result.scaling?.measurements ?? null });
 

@@ -1,6 +1,6 @@
 // reports/<name>.json (everything, every counted sample) and reports/<name>.md
 // (the tables README's benchmark section shows).
-import { cpus, totalmem, type as osType, release } from 'node:os';
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import type { Stat } from './measure.js';
 import type { AutocannonResult, LongRunResult, Measurement, WorkloadResult } from './phases.js';
 import type { Target } from './targets.js';
@@ -11,6 +11,9 @@ export interface Machine {
   memoryGiB: number;
   os: string;
   node: string;
+  /** 1-minute load average when the run started and ended: other work on the machine shows here. */
+  loadAverageStart: number;
+  loadAverageEnd?: number;
 }
 
 export function machineInfo(): Machine {
@@ -21,6 +24,7 @@ export function machineInfo(): Machine {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     os: `${osType()} ${release()}`,
     node: process.version,
+    loadAverageStart: loadavg()[0],
   };
 }
 
@@ -52,6 +56,8 @@ const sec = (ms: number): string => (ms / 1000).toFixed(3);
 const range = (s: Stat | null, f: (x: number) => string): string =>
   s ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : '—';
 const mib = (x: number): string => x.toFixed(0);
+/** autocannon reports whole milliseconds. */
+const ms = (x: number | null): string => (x === null ? '—' : x === 0 ? '< 1' : String(x));
 const mark = (pass: boolean | null): string => (pass === null ? '— n/a' : pass ? '✅ pass' : '❌ fail');
 
 function ratio(m: Measurement, base: Measurement | undefined, pick: 'wallMs' | 'cpuMs' | 'rssMiB'): string {
@@ -89,7 +95,8 @@ export function renderMarkdown(r: BenchResult): string {
   out.push(`# flowrun benchmark${r.mode === 'quick' ? ' (quick)' : ''}`, '');
   out.push(`Generated ${r.generatedAt} by \`${r.command}\`.`, '');
   out.push(
-    `**Machine:** ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.os}, Node ${r.machine.node}.`,
+    `**Machine:** ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.os}, Node ${r.machine.node}; ` +
+      `load average ${r.machine.loadAverageStart.toFixed(2)} at the start, ${r.machine.loadAverageEnd?.toFixed(2) ?? '?'} at the end.`,
     '',
   );
   out.push(
@@ -194,9 +201,9 @@ export function renderMarkdown(r: BenchResult): string {
       '',
       '| connections | duration s | requests/s | latency p50 ms | latency p99 ms | errors |',
       '|---:|---:|---:|---:|---:|---:|',
-      `| ${a.connections} | ${a.seconds} | ${a.requestsPerSec === null ? '—' : Math.round(a.requestsPerSec)} | ${
-        a.latencyP50Ms ?? '—'
-      } | ${a.latencyP99Ms ?? '—'} | ${a.errors ?? '—'} |`,
+      `| ${a.connections} | ${a.seconds} | ${a.requestsPerSec === null ? '—' : Math.round(a.requestsPerSec)} | ${ms(
+        a.latencyP50Ms,
+      )} | ${ms(a.latencyP99Ms)} | ${a.errors ?? '—'} |`,
       ...(a.error ? ['', '```', a.error, '```'] : []),
       '',
     );
