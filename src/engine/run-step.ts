@@ -65,6 +65,13 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     result.durationMs = Math.round((performance.now() - t0) * 100) / 100;
     return result;
   };
+  if (step.name.includes('{{')) {
+    try {
+      result.name = String(renderValue(step.name, stepScope(step, rt.scope)));
+    } catch {
+      // The name stays as written; the step's own templates report the problem.
+    }
+  }
   if (step.skip) {
     result.status = 'skipped';
     result.skipReason = step.skip;

@@ -77,6 +77,7 @@ export async function normalizeSteps(input: StepsInput, state: LoadState): Promi
         if (!literal.has(k)) templated.push([v, [...at, kindName, k]]);
     }
     if (raw.expect) templated.push([raw.expect, [...at, 'expect']]);
+    if (typeof raw.name === 'string') templated.push([raw.name, [...at, 'name']]);
     const poll = raw.poll as Record<string, unknown> | undefined;
     if (poll?.until) templated.push([poll.until, [...at, 'poll', 'until']]);
     if (!skip) checkTemplates(templated, input.source, input.known, state.errors);

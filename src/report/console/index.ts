@@ -129,7 +129,7 @@ export class ConsoleReporter implements Reporter {
       out.push(c.dim(`      included from ${s.includedFrom.map((l) => `${l.file}:${l.line}`).join(' → ')}`));
     const failed = s.assertions.filter((a) => !a.passed);
     if (failed.length) for (const a of failed) out.push(...this.assertion(a));
-    else if (s.error) out.push(`      ${c.red(s.error.message)}${loc(s.error.location, c)}`);
+    else if (s.error) out.push(...message(s.error.message, s.error.location, c));
     if (failed.length && s.error && s.poll?.timedOut) out.push(`      ${c.red(s.error.message)}`);
     if (s.poll)
       out.push(
@@ -152,7 +152,7 @@ export class ConsoleReporter implements Reporter {
 
   private assertion(a: AssertionResult): string[] {
     const c = this.c;
-    const out = [`      ${c.red(a.message ?? `${a.path} failed`)}${loc(a.location, c)}`];
+    const out = message(a.message ?? `${a.path} failed`, a.location, c);
     const objects =
       a.expected !== null &&
       typeof a.expected === 'object' &&
@@ -193,6 +193,16 @@ export class ConsoleReporter implements Reporter {
     this.screen.out(text);
     this.status();
   }
+}
+
+/** A failure message: its first line in red with the location, further lines indented under it. */
+function message(
+  text: string,
+  location: { file: string; line: number; col: number } | undefined,
+  c: ChalkInstance,
+): string[] {
+  const [first, ...rest] = text.split('\n');
+  return [`      ${c.red(first)}${loc(location, c)}`, ...rest.map((line) => `        ${line}`)];
 }
 
 const loc = (l: { file: string; line: number; col: number } | undefined, c: ChalkInstance): string =>
