@@ -10,6 +10,8 @@ import { displayName, normalizeSteps, type LoadState } from './normalize.js';
 import { validateSource } from './validate.js';
 import { readYamlFile, type YamlSource } from './yaml-source.js';
 
+const LOAD_CONCURRENCY = 32;
+
 export interface LoadOptions {
   cwd: string;
   /** Names defined by the environment(s) and --var, visible to every template. */
@@ -34,7 +36,18 @@ export async function loadScenarios(paths: string[], options: LoadOptions): Prom
   } catch (error) {
     return { scenarios: [], errors: [error as FlowrunError], sources: state.sources, files: 0 };
   }
-  const perFile = await Promise.all(targets.map((t) => loadFile(t, options, state)));
+  // A bounded number of files in flight: a suite of 20,000 files must not run out of descriptors.
+  const perFile: ScenarioSpec[][] = new Array(targets.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const i = next++;
+      perFile[i] = await loadFile(targets[i], options, state);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, targets.length) }, worker));
+  // Parsed documents are only needed for code frames: kept when there is an error to show.
+  if (state.errors.length === 0) state.sources.clear();
   return { scenarios: perFile.flat(), errors: state.errors, sources: state.sources, files: targets.length };
 }
 

@@ -1,7 +1,7 @@
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { StepError } from '../../errors.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 import { parseDuration, formatMs } from '../../util/duration.js';
+import { ClientError, HttpClient } from './client.js';
 import { toCurl } from './curl.js';
 
 export interface HttpConfig {
@@ -17,43 +17,13 @@ export interface HttpConfig {
   insecure?: boolean;
 }
 
-interface Clients {
-  direct: Dispatcher;
-  redirecting: Dispatcher;
-  insecure: Dispatcher;
-  insecureRedirecting: Dispatcher;
-}
-
-const MAX_REDIRECTS = 5;
-
-/**
- * One keep-alive connection pool per run (per environment), shared by every scenario. undici
- * rather than axios: on the benchmark workload axios spent about twice the CPU per request
- * (see README, Benchmark).
- */
-function clients(ctx: StepContext): Promise<Clients> {
-  return ctx.resources.get(
+/** One keep-alive client per run (per environment), shared by every scenario. */
+const client = (ctx: StepContext): Promise<HttpClient> =>
+  ctx.resources.get(
     'http',
-    () => {
-      const secure = new Agent({ keepAliveTimeout: 10_000, connections: 256 });
-      const insecure = new Agent({
-        keepAliveTimeout: 10_000,
-        connections: 256,
-        connect: { rejectUnauthorized: false },
-      });
-      const redirect = interceptors.redirect({ maxRedirections: MAX_REDIRECTS });
-      return {
-        direct: secure,
-        redirecting: secure.compose(redirect),
-        insecure,
-        insecureRedirecting: insecure.compose(redirect),
-      };
-    },
-    async (c) => {
-      await Promise.allSettled([(c.direct as Agent).close(), (c.insecure as Agent).close()]);
-    },
+    () => new HttpClient(),
+    (c) => c.close(),
   );
-}
 
 export function resolveUrl(url: string, baseUrl: string | undefined): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
@@ -102,38 +72,27 @@ export const httpRunner: StepRunner<HttpConfig> = {
     } else if (config.body !== undefined) data = String(config.body);
     const configured = parseDuration(config.timeout);
     const timeout = Math.max(1, Math.min(configured ?? env.http.timeoutMs, ctx.deadline - Date.now()));
-    const c = await clients(ctx);
-    const insecure = config.insecure ?? env.http.insecure;
-    const follow = config.followRedirects ?? env.http.followRedirects;
-    const dispatcher = insecure
-      ? follow
-        ? c.insecureRedirecting
-        : c.insecure
-      : follow
-        ? c.redirecting
-        : c.direct;
+    const http = await client(ctx);
     const started = performance.now();
     let status: number;
     let text: string;
-    const responseHeaders: Record<string, string> = {};
+    let responseHeaders: Record<string, string>;
     try {
-      const res = await request(url, {
-        method: method as Dispatcher.HttpMethod,
+      const res = await http.request({
+        method,
+        url,
         headers,
         body: data,
-        dispatcher,
+        timeoutMs: timeout,
         signal: ctx.signal,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
+        followRedirects: config.followRedirects ?? env.http.followRedirects,
+        insecure: config.insecure ?? env.http.insecure,
       });
-      status = res.statusCode;
-      for (const k in res.headers) {
-        const v = res.headers[k];
-        if (v !== undefined) responseHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-      }
-      text = await res.body.text();
+      status = res.status;
+      responseHeaders = res.headers;
+      text = res.text;
     } catch (error) {
-      throw describeError(error as Error & { code?: string }, method, url, timeout, ctx);
+      throw describeError(error as ClientError, method, url, timeout, ctx);
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const body = parseBody(text, responseHeaders['content-type'] ?? '');
@@ -151,34 +110,26 @@ export const httpRunner: StepRunner<HttpConfig> = {
 };
 
 function describeError(
-  error: Error & { code?: string; cause?: unknown },
+  error: ClientError,
   method: string,
   url: string,
   timeout: number,
   ctx: StepContext,
 ): StepError {
   const target = `${method} ${url}`;
-  const code =
-    error.code ??
-    (error.cause as NodeJS.ErrnoException | undefined)?.code ??
-    (error as NodeJS.ErrnoException).code;
+  const code = error.code;
   let message: string;
-  if (ctx.signal.aborted)
+  if (ctx.signal.aborted) {
     message = `${target} was aborted (${ctx.signal.reason instanceof Error ? ctx.signal.reason.message : 'interrupted'})`;
-  else if (
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'ETIMEDOUT'
-  ) {
+  } else if (code === 'ETIMEDOUT')
     message = `no response from ${target} within ${formatMs(timeout)} (timeout)`;
-  } else if (code === 'ECONNREFUSED') {
+  else if (code === 'ECONNREFUSED')
     message = `connection refused by ${new URL(url).host} (${target}): is the service running?`;
-  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
     message = `host not found: ${new URL(url).hostname} (${target})`;
-  else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
+  else if (code === 'ECONNRESET' || code === 'EPIPE')
     message = `connection reset by the server during ${target}`;
-  else if (/redirect/i.test(error.message)) message = `${target}: more than ${MAX_REDIRECTS} redirects`;
-  else message = `${target} failed: ${error.message}${code ? ` (${code})` : ''}`;
+  else if (code === 'E_REDIRECTS') message = `${target}: ${error.message}`;
+  else message = `${target} failed: ${error.message}${code && code !== 'ERR' ? ` (${code})` : ''}`;
   return new StepError(message, { code: 'E_HTTP', location: ctx.location, cause: error });
 }
