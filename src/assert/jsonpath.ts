@@ -1,4 +1,9 @@
-import { JSONPath } from 'jsonpath-plus';
+import { createRequire } from 'node:module';
+import type { JSONPath as JSONPathFn } from 'jsonpath-plus';
+
+// jsonpath-plus is loaded on first use: simple paths never need it.
+const load = createRequire(import.meta.url);
+let jsonPath: typeof JSONPathFn | undefined;
 
 export interface Selection {
   /** Whether the path matched anything. */
@@ -51,7 +56,8 @@ export function select(root: unknown, path: string): Selection {
   }
   let matches: unknown[];
   try {
-    matches = JSONPath({ path, json: root as object, eval: false, wrap: true }) as unknown[];
+    jsonPath ??= (load('jsonpath-plus') as { JSONPath: typeof JSONPathFn }).JSONPath;
+    matches = jsonPath({ path, json: root as object, eval: false, wrap: true }) as unknown[];
   } catch (error) {
     throw new Error(`invalid JSONPath ${path}: ${(error as Error).message}`, { cause: error });
   }

@@ -36,7 +36,26 @@ export async function loadScenarios(paths: string[], options: LoadOptions): Prom
   } catch (error) {
     return { scenarios: [], errors: [error as FlowrunError], sources: state.sources, files: 0 };
   }
-  // A bounded number of files in flight: a suite of 20,000 files must not run out of descriptors.
+  const perFile = await loadTargets(targets, options, state);
+  const scenarios = perFile.flat();
+  if (options.checkCovers) {
+    for (const sc of scenarios) {
+      state.errors.push(
+        ...options.checkCovers(sc.covers.map((value, i) => ({ value, location: sc.coversLocations[i] }))),
+      );
+    }
+  }
+  // Parsed documents are only needed for code frames: kept when there is an error to show.
+  if (state.errors.length === 0) state.sources.clear();
+  return { scenarios, errors: state.errors, sources: state.sources, files: targets.length };
+}
+
+/** Loads files with a bounded number in flight: 20,000 files must not run out of descriptors. */
+export async function loadTargets(
+  targets: Target[],
+  options: LoadOptions,
+  state: LoadState,
+): Promise<ScenarioSpec[][]> {
   const perFile: ScenarioSpec[][] = new Array(targets.length);
   let next = 0;
   const worker = async () => {
@@ -46,9 +65,7 @@ export async function loadScenarios(paths: string[], options: LoadOptions): Prom
     }
   };
   await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, targets.length) }, worker));
-  // Parsed documents are only needed for code frames: kept when there is an error to show.
-  if (state.errors.length === 0) state.sources.clear();
-  return { scenarios: perFile.flat(), errors: state.errors, sources: state.sources, files: targets.length };
+  return perFile;
 }
 
 async function loadFile(target: Target, options: LoadOptions, state: LoadState): Promise<ScenarioSpec[]> {
@@ -60,7 +77,7 @@ async function loadFile(target: Target, options: LoadOptions, state: LoadState):
     state.errors.push(error as FlowrunError);
     return [];
   }
-  state.sources.set(file, source);
+  // Parsed documents are not kept: a code frame reads the file again, only when there is an error.
   const errors = validateSource(source, 'scenario');
   if (errors.length) {
     state.errors.push(...errors);
@@ -123,10 +140,6 @@ async function loadFile(target: Target, options: LoadOptions, state: LoadState):
         state.errors.push(new LoadError((error as Error).message, { code: 'E_TEMPLATE', location }));
       }
     });
-    if (options.checkCovers)
-      state.errors.push(
-        ...options.checkCovers(covers.map((value, i) => ({ value, location: coversLocations[i] }))),
-      );
     out.push({
       id: `${file.split(path.sep).join('/')}#${name}`,
       name,

@@ -214,7 +214,6 @@ function loadFlow(file: string, includeLoc: Location, state: LoadState): Promise
       const name = displayName(state.cwd, file);
       try {
         const source = await readYamlFile(file, name);
-        state.sources.set(name, source);
         const errors = validateSource(source, 'flow');
         state.errors.push(...errors);
         return errors.length ? null : source;

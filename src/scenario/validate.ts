@@ -1,14 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { closest, distance } from 'fastest-levenshtein';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { LoadError } from '../errors.js';
 import type { YamlSource } from './yaml-source.js';
 
 const schemaDir = fileURLToPath(new URL('../../schemas/', import.meta.url));
 export type SchemaName = 'scenario' | 'flow' | 'environment' | 'matrix' | 'mock-file' | 'config';
 // Built by scripts/build-validators.cjs next to the compiled JavaScript; absent when running from src.
+// ajv itself is loaded only when a schema must be compiled at run time (user schemas, sources).
+const lazy = createRequire(import.meta.url);
+const ajvClass = (): typeof AjvClass => (lazy('ajv') as { Ajv: typeof AjvClass }).Ajv;
+type Ajv = AjvClass;
 const precompiledFile = fileURLToPath(new URL('./validators.cjs', import.meta.url));
 let precompiled: Record<string, ValidateFunction> | null | undefined;
 
@@ -17,7 +20,7 @@ const compiled = new Map<SchemaName, ValidateFunction>();
 
 function instance(): Ajv {
   if (!ajv) {
-    ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+    ajv = new (ajvClass())({ allErrors: true, verbose: true, strict: false });
     ajv.addSchema(loadSchema('scenario'), 'scenario.schema.json');
   }
   return ajv;
@@ -58,7 +61,7 @@ function ajvFor(schema: object): Ajv {
   const slot = modern ? 'draft2020' : 'draft7';
   let a = userAjv[slot];
   if (!a) {
-    const Ctor = modern ? (require('ajv/dist/2020') as { Ajv2020: typeof Ajv }).Ajv2020 : Ajv;
+    const Ctor = modern ? (require('ajv/dist/2020') as { Ajv2020: typeof AjvClass }).Ajv2020 : ajvClass();
     a = new Ctor({ allErrors: true, strict: false });
     (require('ajv-formats') as { default: (a: Ajv) => void }).default(a);
     userAjv[slot] = a;
@@ -103,6 +106,7 @@ const show = (path: (string | number)[]): string =>
 /** Suggests the closest of `candidates` when it is close enough to be a typo. */
 export function suggest(word: string, candidates: string[]): string | undefined {
   if (candidates.length === 0) return undefined;
+  const { closest, distance } = lazy('fastest-levenshtein') as typeof import('fastest-levenshtein');
   const best = closest(word, candidates);
   return distance(word.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 3))
     ? best

@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type HandlebarsModule from 'handlebars';
 import { helperNames, helpers } from './helpers.js';
 
 /** The variables a template sees: vars, captures, parameters and the built-ins (runId, env, secrets...). */
@@ -15,14 +16,26 @@ export class TemplateError extends Error {
   }
 }
 
-const hb = Handlebars.create();
+// Handlebars is loaded on first use: plain `{{name}}` templates never need it.
+const load = createRequire(import.meta.url);
+let hbModule: typeof HandlebarsModule | undefined;
+let hbEnv: typeof HandlebarsModule | undefined;
 let kept: unknown;
-hb.registerHelper(helpers);
-// Used to return the raw value of a whole-value template ("{{count}}" stays a number).
-hb.registerHelper('__keep', (value: unknown) => {
-  kept = value;
-  return '';
-});
+function handlebars(): typeof HandlebarsModule {
+  return (hbModule ??= load('handlebars') as typeof HandlebarsModule);
+}
+function hb(): typeof HandlebarsModule {
+  if (!hbEnv) {
+    hbEnv = handlebars().create();
+    hbEnv.registerHelper(helpers);
+    // Used to return the raw value of a whole-value template ("{{count}}" stays a number).
+    hbEnv.registerHelper('__keep', (value: unknown) => {
+      kept = value;
+      return '';
+    });
+  }
+  return hbEnv;
+}
 
 type Compiled =
   | { kind: 'literal'; value: string }
@@ -59,9 +72,9 @@ function compile(template: string): Compiled {
         const isCall = helperNames.has(head) || /\s/.test(expr);
         c = {
           kind: 'whole',
-          fn: hb.compile(isCall ? `{{__keep (${expr})}}` : `{{__keep ${expr}}}`, options),
+          fn: hb().compile(isCall ? `{{__keep (${expr})}}` : `{{__keep ${expr}}}`, options),
         };
-      } else c = interpolation(template) ?? { kind: 'text', fn: hb.compile(template, options) };
+      } else c = interpolation(template) ?? { kind: 'text', fn: hb().compile(template, options) };
     }
   }
   cache.set(template, c);
@@ -207,9 +220,13 @@ export function templateRoots(template: string): string[] {
 }
 
 function parseRoots(template: string): string[] {
+  const simple = interpolation(template);
+  if (simple?.kind === 'parts') {
+    return [...new Set(simple.parts.filter((p): p is string[] => Array.isArray(p)).map((p) => p[0]))];
+  }
   let ast: hbs.AST.Program;
   try {
-    ast = Handlebars.parse(template);
+    ast = handlebars().parse(template);
   } catch (error) {
     throw new TemplateError(
       `template syntax error in "${template}": ${(error as Error).message.split('\n')[0]}`,

@@ -1,5 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import { diffJson } from 'diff';
+import { createRequire } from 'node:module';
 import type {
   AssertionResult,
   Reporter,
@@ -13,6 +13,14 @@ import type {
 import { formatMs } from '../../util/duration.js';
 
 const MAX_BODY = 1200;
+// diff is only needed to show a failure.
+const load = createRequire(import.meta.url);
+const diffJson = (a: object, b: object): { value: string; added?: boolean; removed?: boolean }[] =>
+  (
+    load('diff') as {
+      diffJson: (a: object, b: object) => { value: string; added?: boolean; removed?: boolean }[];
+    }
+  ).diffJson(a, b);
 
 /** Live progress on a TTY, plain lines elsewhere; failures in detail; a summary at the end. */
 export const createReporter: ReporterFactory = (options) => new ConsoleReporter(options.screen);
