@@ -207,7 +207,7 @@ export const TOOLS: Record<ToolId, Tool> = {
   newman,
 };
 
-export const DEFAULT_TOOLS: ToolId[] = ['flowrun', 'baseline', 'stepci', 'newman'];
+export const DEFAULT_TOOLS: ToolId[] = ['flowrun', 'flowrun-params', 'baseline', 'stepci', 'newman'];
 export const QUICK_TOOLS: ToolId[] = ['flowrun', 'baseline'];
 
 /** Writes N scenario files for `flowrun validate` and returns the command. */
