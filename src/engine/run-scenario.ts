@@ -1,4 +1,5 @@
 import type { ResolvedEnvironment } from '../config/types.js';
+import { stepKinds } from '../steps/registry.js';
 import { renderValue, type Scope } from '../template/render.js';
 import type { Phase, ScenarioResult, ScenarioSpec, StepResult, StepSpec } from '../types.js';
 import type { Resources } from './resources.js';
@@ -251,11 +252,7 @@ async function unregisterMocks(
 export function mockServersOf(spec: ScenarioSpec): string[] {
   const servers = new Set(spec.mocks.map((m) => m.server));
   for (const s of [...spec.setup, ...spec.steps, ...spec.teardown]) {
-    if (s.kind !== 'verify') continue;
-    const c = s.config as { server?: string; mock?: string };
-    if (c.server) servers.add(c.server);
-    const m = c.mock ? spec.mocks.find((x) => x.id === c.mock) : undefined;
-    if (m) servers.add(m.server);
+    for (const server of stepKinds[s.kind]?.mockServers?.(s.config, spec) ?? []) servers.add(server);
   }
   return [...servers];
 }

@@ -10,8 +10,6 @@ import { displayName, normalizeSteps, type LoadState } from './normalize.js';
 import { validateSource } from './validate.js';
 import { readYamlFile, type YamlSource } from './yaml-source.js';
 
-const LOAD_CONCURRENCY = 32;
-
 export interface LoadOptions {
   cwd: string;
   /** Names defined by the environment(s) and --var, visible to every template. */
@@ -36,7 +34,7 @@ export async function loadScenarios(paths: string[], options: LoadOptions): Prom
   } catch (error) {
     return { scenarios: [], errors: [error as FlowrunError], sources: state.sources, files: 0 };
   }
-  const perFile = await loadTargets(targets, options, state);
+  const perFile = loadTargets(targets, options, state);
   const scenarios = perFile.flat();
   if (options.checkCovers) {
     for (const sc of scenarios) {
@@ -50,29 +48,19 @@ export async function loadScenarios(paths: string[], options: LoadOptions): Prom
   return { scenarios, errors: state.errors, sources: state.sources, files: targets.length };
 }
 
-/** Loads files with a bounded number in flight: 20,000 files must not run out of descriptors. */
-export async function loadTargets(
-  targets: Target[],
-  options: LoadOptions,
-  state: LoadState,
-): Promise<ScenarioSpec[][]> {
-  const perFile: ScenarioSpec[][] = new Array(targets.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < targets.length) {
-      const i = next++;
-      perFile[i] = await loadFile(targets[i], options, state);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, targets.length) }, worker));
-  return perFile;
+/**
+ * Loads files one after another, synchronously: each file's parsed document becomes garbage
+ * at once and dies young, so 20,000 files do not pile up in the old generation.
+ */
+export function loadTargets(targets: Target[], options: LoadOptions, state: LoadState): ScenarioSpec[][] {
+  return targets.map((t) => loadFile(t, options, state));
 }
 
-async function loadFile(target: Target, options: LoadOptions, state: LoadState): Promise<ScenarioSpec[]> {
+function loadFile(target: Target, options: LoadOptions, state: LoadState): ScenarioSpec[] {
   const file = displayName(options.cwd, target.file);
   let source: YamlSource;
   try {
-    source = await readYamlFile(target.file, file);
+    source = readYamlFile(target.file, file);
   } catch (error) {
     state.errors.push(error as FlowrunError);
     return [];
@@ -93,15 +81,15 @@ async function loadFile(target: Target, options: LoadOptions, state: LoadState):
     known.add(k);
   }
   const mocks = normalizeMocks(data.mocks ?? [], source, known, state);
-  const setup = await normalizeSteps(
+  const setup = normalizeSteps(
     { items: data.setup ?? [], at: ['setup'], source, phase: 'setup', known, includeStack: [target.file] },
     state,
   );
-  const steps = await normalizeSteps(
+  const steps = normalizeSteps(
     { items: data.steps ?? [], at: ['steps'], source, phase: 'steps', known, includeStack: [target.file] },
     state,
   );
-  const teardown = await normalizeSteps(
+  const teardown = normalizeSteps(
     {
       items: data.teardown ?? [],
       at: ['teardown'],

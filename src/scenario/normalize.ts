@@ -15,7 +15,7 @@ export interface LoadState {
   errors: FlowrunError[];
   /** Every source read, by display name (for code frames). */
   sources: Map<string, YamlSource>;
-  flows: Map<string, Promise<YamlSource | null>>;
+  flows: Map<string, YamlSource | null>;
 }
 
 export const displayName = (cwd: string, file: string): string => {
@@ -35,14 +35,14 @@ interface StepsInput {
 }
 
 /** Turns a list of raw steps into StepSpecs, expanding includes; errors go to state.errors. */
-export async function normalizeSteps(input: StepsInput, state: LoadState): Promise<StepSpec[]> {
+export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] {
   const out: StepSpec[] = [];
   for (let i = 0; i < input.items.length; i++) {
     const raw = input.items[i] as Record<string, unknown>;
     const at = [...input.at, i];
     const location = input.source.locate(at);
     if (typeof raw.include === 'string') {
-      out.push(...(await expandInclude(raw, at, location, input, state)));
+      out.push(...expandInclude(raw, at, location, input, state));
       continue;
     }
     const kinds = Object.keys(raw).filter((k) => Object.prototype.hasOwnProperty.call(stepKinds, k));
@@ -133,13 +133,13 @@ function stepKeyLocations(
   return locs;
 }
 
-async function expandInclude(
+function expandInclude(
   raw: Record<string, unknown>,
   at: Path,
   location: Location,
   input: StepsInput,
   state: LoadState,
-): Promise<StepSpec[]> {
+): StepSpec[] {
   const fromDir = path.dirname(path.resolve(state.cwd, input.source.file));
   const file = path.resolve(fromDir, raw.include as string);
   const includeLoc = input.source.locate([...at, 'include']);
@@ -148,7 +148,7 @@ async function expandInclude(
     state.errors.push(new LoadError(`include cycle: ${chain}`, { code: 'E_INCLUDE', location: includeLoc }));
     return [];
   }
-  const flow = await loadFlow(file, includeLoc, state);
+  const flow = loadFlow(file, includeLoc, state);
   if (!flow) return [];
   const data = flow.data as { inputs?: Record<string, unknown>; steps: unknown[] };
   const given = (raw.with ?? {}) as Record<string, unknown>;
@@ -190,7 +190,7 @@ async function expandInclude(
   if (!ok) return [];
   // Inside the flow, its inputs are names too; its captures become the caller's.
   const flowKnown = input.known.child(Object.keys(inputs));
-  const steps = await normalizeSteps(
+  const steps = normalizeSteps(
     {
       items: data.steps,
       at: ['steps'],
@@ -207,26 +207,22 @@ async function expandInclude(
   return steps;
 }
 
-function loadFlow(file: string, includeLoc: Location, state: LoadState): Promise<YamlSource | null> {
-  let pending = state.flows.get(file);
-  if (!pending) {
-    pending = (async () => {
-      const name = displayName(state.cwd, file);
-      try {
-        const source = await readYamlFile(file, name);
-        const errors = validateSource(source, 'flow');
-        state.errors.push(...errors);
-        return errors.length ? null : source;
-      } catch (error) {
-        if (error instanceof LoadError && error.code === 'E_READ') {
-          state.errors.push(
-            new LoadError(`included flow not found: ${name}`, { code: 'E_INCLUDE', location: includeLoc }),
-          );
-        } else state.errors.push(error as FlowrunError);
-        return null;
-      }
-    })();
-    state.flows.set(file, pending);
+function loadFlow(file: string, includeLoc: Location, state: LoadState): YamlSource | null {
+  if (state.flows.has(file)) return state.flows.get(file)!;
+  const name = displayName(state.cwd, file);
+  let result: YamlSource | null = null;
+  try {
+    const source = readYamlFile(file, name);
+    const errors = validateSource(source, 'flow');
+    state.errors.push(...errors);
+    result = errors.length ? null : source;
+  } catch (error) {
+    if (error instanceof LoadError && error.code === 'E_READ') {
+      state.errors.push(
+        new LoadError(`included flow not found: ${name}`, { code: 'E_INCLUDE', location: includeLoc }),
+      );
+    } else state.errors.push(error as FlowrunError);
   }
-  return pending;
+  state.flows.set(file, result);
+  return result;
 }

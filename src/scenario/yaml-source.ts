@@ -19,7 +19,7 @@ export interface YamlSource {
   locate(path: readonly (string | number)[], target?: 'key' | 'value'): Location;
 }
 
-export async function readYamlFile(file: string, displayName = file): Promise<YamlSource> {
+export function readYamlFile(file: string, displayName = file): YamlSource {
   return parseYamlSource(readSmallFile(file, displayName), displayName);
 }
 

@@ -78,5 +78,10 @@ export interface StepKind {
    * unavailable the scenario is skipped with the reason instead of failing.
    */
   requires?(config: any): string[];
+  /**
+   * Mock servers the step reads (besides the scenario's own `mocks:`): a scenario holds their
+   * locks so parallel scenarios never count one another's calls.
+   */
+  mockServers?(config: any, scenario: { mocks: { id: string; server: string }[] }): string[];
   load(): Promise<StepRunner>;
 }

@@ -100,6 +100,12 @@ describe('http client (node:http keep-alive)', () => {
       client.request({ ...base, method: 'GET', url: `${a.url}/slow`, signal: ac.signal }),
       (e: ClientError) => e.code === 'ABORTED',
     );
+    const already = new AbortController();
+    already.abort(new Error('before'));
+    await assert.rejects(
+      client.request({ ...base, method: 'GET', url: `${a.url}/slow`, signal: already.signal }),
+      (e: ClientError) => e.code === 'ABORTED',
+    );
     await assert.rejects(
       client.request({ ...base, method: 'GET', url: 'http://127.0.0.1:9/' }),
       (e: ClientError) => e.code === 'ECONNREFUSED',

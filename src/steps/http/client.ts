@@ -96,6 +96,10 @@ export class HttpClient {
         reject(error);
       };
       const request = (isHttps ? https : http).request(target, { method, headers: sendHeaders, agent });
+      // Listen for errors at once: a destroyed request emits one even when we already gave up.
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        fail(new ClientError(error.message, error.code ?? 'ERR', { cause: error })),
+      );
       const timer = setTimeout(
         () => fail(new ClientError(`no response within ${opts.timeoutMs}ms`, 'ETIMEDOUT')),
         opts.timeoutMs,
@@ -110,9 +114,6 @@ export class HttpClient {
         return;
       }
       opts.signal.addEventListener('abort', onAbort, { once: true });
-      request.on('error', (error: NodeJS.ErrnoException) =>
-        fail(new ClientError(error.message, error.code ?? 'ERR', { cause: error })),
-      );
       request.on('response', (res) => {
         const out: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers))

@@ -10,6 +10,14 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export const verifyKind: StepKind = {
   kind: 'verify',
 
+  mockServers(config: { server?: string; mock?: string } | null, scenario) {
+    const servers: string[] = [];
+    if (typeof config?.server === 'string') servers.push(config.server);
+    const m = config?.mock ? scenario.mocks.find((x) => x.id === config.mock) : undefined;
+    if (m) servers.push(m.server);
+    return servers;
+  },
+
   check(config: unknown): StepCheckIssue[] {
     if (!isObject(config))
       return [{ path: [], message: 'verify: expected an object with mock or server + request' }];
