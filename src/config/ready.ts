@@ -4,6 +4,7 @@ import type { ReadyCheck } from './types.js';
 import { describeSocketError, maskUrl } from '../services/connection-messages.js';
 import { openRedis } from '../steps/redis/connection.js';
 import { within } from '../services/process.js';
+import { sleep } from '../engine/sleep.js';
 
 /** One check that did not pass before its deadline. */
 export interface ReadyFailure {
@@ -138,18 +139,6 @@ export async function attemptOnce(check: ReadyCheck, timeoutMs: number, signal?:
   }
 }
 
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Repeats one check until it passes or its wall-clock `timeoutMs` runs out. `stop` (optional)
  * ends the wait early with its own message, e.g. when the service being waited for has exited.
@@ -177,7 +166,7 @@ export async function waitForCheck(
     }
     const left = deadline - Date.now();
     if (left <= 0) break;
-    await pause(Math.min(interval, left), options.signal);
+    await sleep(Math.min(interval, left), options.signal);
   }
   const stopped = options.stop?.();
   return { check, target: describeCheck(check), error: stopped ?? error, attempts };
