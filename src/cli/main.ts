@@ -61,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('validate [...paths]', 'Check scenario and environment files against the schemas; run nothing')
     .option('-e, --env <names>', 'Also validate these environments')
     .option('--matrix <file>', 'Integration matrix file')
+    .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
     .action(async (paths: string[], options: Record<string, unknown>) => {
       const { validateCommand } = await import('./commands/validate.js');
       return validateCommand(paths, options, screen, list);
@@ -70,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-t, --tag <expr>', 'Tag expression')
     .option('-g, --grep <text>', 'Name filter')
     .option('--json', 'Print JSON')
+    .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
     .action(async (paths: string[], options: Record<string, unknown>) => {
       const { listCommand } = await import('./commands/list.js');
       return listCommand(paths, options, screen);

@@ -1,3 +1,5 @@
+import { loadDotenv, varsFromEnvironment } from '../../config/dotenv.js';
+import { loadProjectConfig } from '../../config/project-config.js';
 import { ExitCode } from '../../errors.js';
 import { plan } from '../../engine/plan.js';
 import type { Screen } from '../../types.js';

@@ -1,15 +1,29 @@
+import { loadDotenv, varsFromEnvironment } from '../../config/dotenv.js';
+import { loadProjectConfig } from '../../config/project-config.js';
 import { ExitCode } from '../../errors.js';
 import type { Screen } from '../../types.js';
 import { prepare } from './prepare.js';
 
-/** `flowrun validate`: parse and check everything, run nothing. */
+/** `flowrun validate`: parse and check everything a run would load (same config and .env), run nothing. */
 export async function validateCommand(
   paths: string[],
   o: Record<string, unknown>,
   screen: Screen,
   list: (v: unknown) => string[],
 ): Promise<number> {
-  const prepared = await prepare(paths, { env: list(o.env), matrix: o.matrix as string | undefined }, screen);
+  const cwd = process.cwd();
+  loadDotenv(cwd);
+  const config = await loadProjectConfig(cwd, o.config as string | undefined);
+  const prepared = await prepare(
+    paths.length ? paths : (config.paths ?? []),
+    {
+      env: o.env !== undefined ? list(o.env) : config.env,
+      matrix: (o.matrix as string | undefined) ?? config.matrix,
+      overrides: varsFromEnvironment(),
+    },
+    screen,
+    cwd,
+  );
   if (!prepared) return ExitCode.invalidInput;
   const n = prepared.loaded.scenarios.length;
   screen.out(
