@@ -11,7 +11,15 @@ export async function listCommand(
   o: Record<string, unknown>,
   screen: Screen,
 ): Promise<number> {
-  const prepared = await prepare(paths, {}, screen);
+  const cwd = process.cwd();
+  loadDotenv(cwd);
+  const config = await loadProjectConfig(cwd, o.config as string | undefined);
+  const prepared = await prepare(
+    paths.length ? paths : (config.paths ?? []),
+    { env: config.env, matrix: config.matrix, overrides: varsFromEnvironment() },
+    screen,
+    cwd,
+  );
   if (!prepared) return ExitCode.invalidInput;
   const selected = plan(prepared.loaded.scenarios, { tag: o.tag as string, grep: o.grep as string });
   if (o.json) {
