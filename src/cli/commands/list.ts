@@ -1,9 +1,8 @@
-import { loadDotenv, varsFromEnvironment } from '../../config/dotenv.js';
-import { loadProjectConfig } from '../../config/project-config.js';
+import { varsFromEnvironment } from '../../config/dotenv.js';
 import { ExitCode } from '../../errors.js';
 import { plan } from '../../engine/plan.js';
 import type { Screen } from '../../types.js';
-import { prepare } from './prepare.js';
+import { prepare, projectContext } from './prepare.js';
 
 /** `flowrun list`: the scenarios that would run, with tags and covered points. */
 export async function listCommand(
@@ -11,9 +10,7 @@ export async function listCommand(
   o: Record<string, unknown>,
   screen: Screen,
 ): Promise<number> {
-  const cwd = process.cwd();
-  loadDotenv(cwd);
-  const config = await loadProjectConfig(cwd, o.config as string | undefined);
+  const { cwd, config } = await projectContext(o);
   const prepared = await prepare(
     paths.length ? paths : (config.paths ?? []),
     { env: config.env, matrix: config.matrix, overrides: varsFromEnvironment() },

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { loadDotenv } from '../../config/dotenv.js';
 import { environmentNames, loadEnvironment, type EnvironmentSource } from '../../config/environment.js';
+import { loadProjectConfig, type ProjectConfig } from '../../config/project-config.js';
 import { FlowrunError, LoadError, LoadErrors } from '../../errors.js';
 import { loadScenarios, type LoadResult } from '../../scenario/load.js';
 import type { MatrixFile } from '../../matrix/load.js';
@@ -79,4 +81,16 @@ async function coversChecker(matrix: MatrixFile, file: string) {
           hint: guess ? `did you mean "${guess}"?` : `add it to ${file} or fix the name`,
         });
       });
+}
+
+/**
+ * The project around a command: `.env` loaded first (environment files render {{env.NAME}} from
+ * the process environment), then flowrun.config.yaml (or --config).
+ */
+export async function projectContext(
+  o: Record<string, unknown>,
+): Promise<{ cwd: string; config: ProjectConfig }> {
+  const cwd = process.cwd();
+  loadDotenv(cwd);
+  return { cwd, config: await loadProjectConfig(cwd, o.config as string | undefined) };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { loadDotenv, varsFromEnvironment } from '../../config/dotenv.js';
-import { loadProjectConfig, type ProjectConfig } from '../../config/project-config.js';
+import { varsFromEnvironment } from '../../config/dotenv.js';
+import type { ProjectConfig } from '../../config/project-config.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { executeRun } from '../../engine/run.js';
 import { plan } from '../../engine/plan.js';
@@ -10,7 +10,7 @@ import { loadReporters } from '../../report/registry.js';
 import type { RunResult, Screen } from '../../types.js';
 import { parseDuration } from '../../util/duration.js';
 import { version } from '../main.js';
-import { prepare } from './prepare.js';
+import { prepare, projectContext } from './prepare.js';
 
 export function parseVars(raw: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -103,10 +103,7 @@ export async function runCommand(
   screen: Screen,
   list: (v: unknown) => string[],
 ): Promise<number> {
-  const cwd = process.cwd();
-  // Before anything reads process.env: environment files render {{env.NAME}} from it.
-  loadDotenv(cwd);
-  const config = await loadProjectConfig(cwd, o.config as string | undefined);
+  const { cwd, config } = await projectContext(o);
   const settings = resolveSettings(paths, o, config, cwd, list);
   const { overrides, outDir, concurrency, retries, scenarioTimeoutMs, runTimeoutMs } = settings;
   const minRate = settings.minSuccessRate;

@@ -1,8 +1,7 @@
-import { loadDotenv, varsFromEnvironment } from '../../config/dotenv.js';
-import { loadProjectConfig } from '../../config/project-config.js';
+import { varsFromEnvironment } from '../../config/dotenv.js';
 import { ExitCode } from '../../errors.js';
 import type { Screen } from '../../types.js';
-import { prepare } from './prepare.js';
+import { prepare, projectContext } from './prepare.js';
 
 /** `flowrun validate`: parse and check everything a run would load (same config and .env), run nothing. */
 export async function validateCommand(
@@ -11,9 +10,7 @@ export async function validateCommand(
   screen: Screen,
   list: (v: unknown) => string[],
 ): Promise<number> {
-  const cwd = process.cwd();
-  loadDotenv(cwd);
-  const config = await loadProjectConfig(cwd, o.config as string | undefined);
+  const { cwd, config } = await projectContext(o);
   const prepared = await prepare(
     paths.length ? paths : (config.paths ?? []),
     {
