@@ -87,3 +87,32 @@ export function unknownNameError(
     location,
   });
 }
+
+/**
+ * The environment's entry `section.name` for a sql or redis step: an unknown name lists the
+ * defined ones, and an entry whose optional service did not start says why.
+ */
+export function namedConnection(
+  environment: {
+    name: string;
+    databases: Record<string, { url: string }>;
+    redis: Record<string, { url: string }>;
+  },
+  section: 'databases' | 'redis',
+  name: string,
+  location: Location,
+): { url: string } {
+  const entries = environment[section];
+  const what = section === 'databases' ? 'database' : 'Redis instance';
+  if (!Object.prototype.hasOwnProperty.call(entries, name)) {
+    throw unknownNameError(what, name, Object.keys(entries), environment.name, section, location);
+  }
+  const unavailable = unavailableReason(environment, `${section}.${name}`);
+  if (unavailable) {
+    throw new StepError(`${what} "${name}" is not available in this run: ${unavailable}`, {
+      code: section === 'databases' ? 'E_SQL_UNAVAILABLE' : 'E_REDIS_UNAVAILABLE',
+      location,
+    });
+  }
+  return entries[name];
+}

@@ -1,5 +1,5 @@
 import { StepError } from '../../errors.js';
-import { hostPort, unavailableReason, unknownNameError } from '../../services/connection-messages.js';
+import { hostPort, namedConnection } from '../../services/connection-messages.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 import { RedisHandle } from './connection.js';
 
@@ -55,23 +55,10 @@ export const redisRunner: StepRunner<RedisStepConfig> = {
 
   async run(config: RedisStepConfig, ctx: StepContext): Promise<StepOutput> {
     const name = config.db;
-    const instance = Object.prototype.hasOwnProperty.call(ctx.environment.redis, name)
-      ? ctx.environment.redis[name]
-      : undefined;
-    if (!instance) {
-      const known = Object.keys(ctx.environment.redis);
-      throw unknownNameError('Redis instance', name, known, ctx.environment.name, 'redis', ctx.location);
-    }
+    const instance = namedConnection(ctx.environment, 'redis', name, ctx.location);
     if (!Array.isArray(config.command) || config.command.length === 0) {
       throw new StepError('redis `command` must be a non-empty list, e.g. [GET, "key"]', {
         code: 'E_REDIS_COMMAND',
-        location: ctx.location,
-      });
-    }
-    const unavailable = unavailableReason(ctx.environment, `redis.${name}`);
-    if (unavailable) {
-      throw new StepError(`Redis instance "${name}" is not available in this run: ${unavailable}`, {
-        code: 'E_REDIS_UNAVAILABLE',
         location: ctx.location,
       });
     }

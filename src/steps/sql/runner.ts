@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { StepError } from '../../errors.js';
-import { unavailableReason, unknownNameError } from '../../services/connection-messages.js';
+import { namedConnection } from '../../services/connection-messages.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 import { connectionError, isServerError, queryError } from './errors.js';
 import { flowrunTypes } from './type-parsers.js';
@@ -65,20 +65,7 @@ export const sqlRunner: StepRunner<SqlStepConfig> = {
 
   async run(config: SqlStepConfig, ctx: StepContext): Promise<StepOutput> {
     const name = config.db;
-    const database = Object.prototype.hasOwnProperty.call(ctx.environment.databases, name)
-      ? ctx.environment.databases[name]
-      : undefined;
-    if (!database) {
-      const known = Object.keys(ctx.environment.databases);
-      throw unknownNameError('database', name, known, ctx.environment.name, 'databases', ctx.location);
-    }
-    const unavailable = unavailableReason(ctx.environment, `databases.${name}`);
-    if (unavailable) {
-      throw new StepError(`database "${name}" is not available in this run: ${unavailable}`, {
-        code: 'E_SQL_UNAVAILABLE',
-        location: ctx.location,
-      });
-    }
+    const database = namedConnection(ctx.environment, 'databases', name, ctx.location);
     const pool = await ctx.resources.get(
       `pg:${name}`,
       () => openPool(database.url),
