@@ -46,7 +46,11 @@ export const show = (v: unknown): string => {
 };
 
 /** Checks `actual` against a plain value (deep equality, nested matchers allowed) or a matcher object. */
+const EQUAL: Check = Object.freeze({ passed: true, matcher: 'eq' });
+
 export function check(expected: unknown, actual: unknown): Check {
+  // The common case: a scalar that is there, equal.
+  if (expected === actual && (expected === null || typeof expected !== 'object')) return EQUAL;
   if (isMatcher(expected)) {
     for (const [name, arg] of Object.entries(expected)) {
       const r = applyMatcher(name, arg, actual);

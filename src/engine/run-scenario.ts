@@ -3,6 +3,7 @@ import { stepKinds } from '../steps/registry.js';
 import { renderValue, type Scope } from '../template/render.js';
 import type { Phase, ScenarioResult, ScenarioSpec, StepResult, StepSpec } from '../types.js';
 import type { Resources } from './resources.js';
+import { onAbort } from '../util/abort.js';
 import { formatMs } from '../util/duration.js';
 import { runStep, type StepRuntime } from './run-step.js';
 
@@ -77,12 +78,12 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
   }, timeoutMs);
   timer.unref();
   const onRunAbort = () => controller.abort(rt.signal.reason);
-  if (rt.signal.aborted) onRunAbort();
-  else rt.signal.addEventListener('abort', onRunAbort, { once: true });
+  const forget = rt.signal.aborted ? undefined : onAbort(rt.signal, onRunAbort);
+  if (!forget) onRunAbort();
   const signal = controller.signal;
   const dispose = () => {
     clearTimeout(timer);
-    rt.signal.removeEventListener('abort', onRunAbort);
+    forget?.();
   };
   const deadline = Date.now() + timeoutMs;
   let scope: Scope;

@@ -22,13 +22,32 @@ export interface StepRuntime {
 }
 
 const runners = new Map<string, Promise<StepRunner>>();
-const loadRunner = (kind: string): Promise<StepRunner> => {
+/** Runners already loaded, with the keys their config keeps literal (no await on the hot path). */
+const loaded = new Map<string, { runner: StepRunner; literal: Set<string> }>();
+const loadRunner = async (kind: string): Promise<{ runner: StepRunner; literal: Set<string> }> => {
   let r = runners.get(kind);
   if (!r) {
     r = stepKinds[kind].load();
     runners.set(kind, r);
   }
-  return r;
+  const runner = await r;
+  const entry = {
+    runner,
+    literal: new Set([...(stepKinds[kind].literalKeys ?? []), ...(runner.literalKeys ?? [])]),
+  };
+  loaded.set(kind, entry);
+  return entry;
+};
+
+/** The folder of each scenario file (for `schema: ./file.json`), resolved once per file. */
+const folders = new Map<string, string>();
+const folderOf = (file: string): string => {
+  let dir = folders.get(file);
+  if (dir === undefined) {
+    dir = path.dirname(path.resolve(file));
+    folders.set(file, dir);
+  }
+  return dir;
 };
 
 /** Poll attempts kept in a result: the first few and the last ones (the count is always exact). */
@@ -86,10 +105,10 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
   let config: unknown;
   let runner: StepRunner;
   try {
-    runner = await loadRunner(step.kind);
+    const kind = loaded.get(step.kind) ?? (await loadRunner(step.kind));
+    runner = kind.runner;
     scope = stepScope(step, rt.scope);
-    const literal = new Set([...(stepKinds[step.kind].literalKeys ?? []), ...(runner.literalKeys ?? [])]);
-    config = renderConfig(step.config, scope, literal);
+    config = renderConfig(step.config, scope, kind.literal);
   } catch (error) {
     return fail((error as Error).message);
   }
@@ -97,7 +116,7 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     rt.deadline,
     step.timeoutMs !== undefined ? Date.now() + step.timeoutMs : Infinity,
   );
-  const baseDir = path.dirname(path.resolve(step.location.file));
+  const baseDir = folderOf(step.location.file);
   const ctx: StepContext = {
     environment: rt.environment,
     resources: rt.resources,

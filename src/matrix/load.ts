@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { distance } from 'fastest-levenshtein';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { LoadError, LoadErrors } from '../errors.js';
+import { validator } from '../scenario/validate.js';
 import type { Location } from '../types.js';
 
 /** One integration point of the matrix file. */
@@ -129,7 +128,8 @@ export function parseMatrix(text: string, file: string): MatrixFile {
     );
   }
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const validate = validator();
+  // Precompiled at build time with the other schemas (ajv is not loaded for it).
+  const validate = validator('matrix');
   if (!validate(data)) {
     throw collect(schemaErrors(validate.errors ?? [], doc, at));
   }
@@ -183,16 +183,6 @@ function build(
   }
   if (errors.length > 0) throw collect(errors);
   return { file, groups, points };
-}
-
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const schemaPath = fileURLToPath(new URL('../../schemas/matrix.schema.json', import.meta.url));
-    const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
-    compiled = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  }
-  return compiled;
 }
 
 function nodeAt(doc: Document.Parsed, path: (string | number)[]): Node | undefined {

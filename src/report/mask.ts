@@ -7,6 +7,7 @@ export const SENSITIVE_HEADERS = new Set([
   'x-api-key',
 ]);
 export const MASK = '*****';
+const SENSITIVE_LENGTHS = new Set([...SENSITIVE_HEADERS].map((h) => h.length));
 
 /**
  * Masks secret values, and values derived from them (base64, URL-encoded, Bearer/Basic forms),
@@ -62,7 +63,7 @@ export class Masker {
     let out: Record<string, unknown> | undefined;
     const obj = v as Record<string, unknown>;
     for (const k in obj) {
-      const x = this.walk(obj[k], SENSITIVE_HEADERS.has(k.toLowerCase()));
+      const x = this.walk(obj[k], SENSITIVE_LENGTHS.has(k.length) && SENSITIVE_HEADERS.has(k.toLowerCase()));
       if (x !== obj[k]) (out ??= { ...obj })[k] = x;
     }
     return out ?? v;

@@ -9,7 +9,12 @@ export class Multiplexer {
   private masker = new Masker([]);
   readonly errors: { message: string }[] = [];
 
-  constructor(private readonly reporters: Reporter[]) {}
+  /** Whether any reporter listens to steps (masking a step nobody reads is skipped). */
+  private readonly stepListeners: boolean;
+
+  constructor(private readonly reporters: Reporter[]) {
+    this.stepListeners = reporters.some((r) => typeof r.onStepEnd === 'function');
+  }
 
   setSecrets(secrets: Iterable<string>): void {
     this.masker = new Masker(secrets);
@@ -32,6 +37,7 @@ export class Multiplexer {
   }
 
   stepEnd(scenario: { id: string; environment: string }, step: StepResult): StepResult {
+    if (!this.stepListeners) return step;
     const masked = this.mask(step);
     for (const r of this.reporters) void this.guard(r, 'onStepEnd', () => r.onStepEnd?.(scenario, masked));
     return masked;
@@ -53,12 +59,23 @@ export class Multiplexer {
     for (const r of this.reporters) await this.guard(r, 'onEnd', () => r.onEnd?.(result));
   }
 
-  private async guard(r: Reporter, method: string, fn: () => unknown): Promise<void> {
+  /** Calls a reporter hook; a throw or a rejection becomes a run error. Synchronous hooks stay synchronous. */
+  private guard(r: Reporter, method: string, fn: () => unknown): Promise<void> | undefined {
     try {
-      await fn();
+      const out = fn();
+      if (out && typeof (out as Promise<unknown>).then === 'function')
+        return (out as Promise<unknown>).then(
+          () => undefined,
+          (error: unknown) => this.failed(r, method, error),
+        );
     } catch (error) {
-      const name = (r as { name?: string }).name ?? r.constructor?.name ?? 'reporter';
-      this.errors.push({ message: `reporter ${name} failed in ${method}: ${(error as Error).message}` });
+      this.failed(r, method, error);
     }
+    return undefined;
+  }
+
+  private failed(r: Reporter, method: string, error: unknown): void {
+    const name = (r as { name?: string }).name ?? r.constructor?.name ?? 'reporter';
+    this.errors.push({ message: `reporter ${name} failed in ${method}: ${(error as Error).message}` });
   }
 }

@@ -1,12 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
 import zlib from 'node:zlib';
+import { onAbort } from '../../util/abort.js';
+import { WireClient, type WireResponse } from './wire.js';
 
 /**
- * The HTTP client of the http step: node:http with keep-alive agents shared per run, redirects,
- * timeouts, abort and decompression. Measured on the benchmark workload it spends about 0.75 s
- * of CPU per 6,000 requests, against 1.05 s for undici and 1.95 s for axios (README: Benchmark),
- * and a step's own overhead is what flowrun is judged by.
+ * The HTTP client of the http step: HTTP/1.1 keep-alive connections shared per run (wire.ts),
+ * redirects, timeouts, abort and decompression. On the benchmark workload node:http's client
+ * spent about 0.75 s of CPU per 6,000 requests, undici 1.05 s and axios 1.95 s; wire.ts spends
+ * about a third of node:http's (README: Benchmark), and a step's own overhead is what flowrun is
+ * judged by.
  */
 
 export interface ClientRequest {
@@ -44,9 +45,7 @@ const MAX_REDIRECTS = 5;
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export class HttpClient {
-  private readonly plain = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  private readonly secure = new https.Agent({ keepAlive: true, maxSockets: 256 });
-  private insecureAgent?: https.Agent;
+  private readonly wire = new WireClient(256);
 
   async request(req: ClientRequest): Promise<ClientResponse> {
     let { method, url, body } = req;
@@ -54,7 +53,7 @@ export class HttpClient {
     for (let hop = 0; ; hop++) {
       const res = await this.once(method, url, headers, body, req);
       const location = res.headers.location;
-      if (!req.followRedirects || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
+      if (!req.followRedirects || !location || !REDIRECTS.has(res.status)) return res;
       if (hop === MAX_REDIRECTS) throw new ClientError(`more than ${MAX_REDIRECTS} redirects`, 'E_REDIRECTS');
       const next = new URL(location, url);
       // 303, and 301/302 after a POST, continue as GET without a body (what browsers and curl -L do).
@@ -78,92 +77,92 @@ export class HttpClient {
     opts: ClientRequest,
   ): Promise<ClientResponse> {
     return new Promise((resolve, reject) => {
-      const target = new URL(url);
-      const isHttps = target.protocol === 'https:';
-      if (!isHttps && target.protocol !== 'http:') {
-        reject(new ClientError(`unsupported protocol ${target.protocol}`, 'E_PROTOCOL'));
+      if (opts.signal.aborted) {
+        reject(new ClientError('aborted', 'ABORTED', { cause: opts.signal.reason }));
         return;
       }
-      const agent = isHttps ? (opts.insecure ? this.insecure() : this.secure) : this.plain;
-      const sendHeaders: http.OutgoingHttpHeaders = { ...headers };
-      if (body !== undefined) sendHeaders['content-length'] = Buffer.byteLength(body);
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch (error) {
+        reject(new ClientError(`invalid URL "${url}"`, 'E_URL', { cause: error }));
+        return;
+      }
+      const protocol = parsed.protocol;
+      if (protocol !== 'http:' && protocol !== 'https:') {
+        reject(new ClientError(`unsupported protocol ${protocol}`, 'E_PROTOCOL'));
+        return;
+      }
+      let sendHeaders = headers;
+      if (parsed.username || parsed.password) {
+        // Credentials in the URL become Basic authentication, as curl and node:http do.
+        const user = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+        sendHeaders = { authorization: `Basic ${Buffer.from(user).toString('base64')}`, ...headers };
+      }
+      const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
       let settled = false;
-      const fail = (error: ClientError) => {
-        if (settled) return;
-        settled = true;
-        cleanup();
-        request.destroy();
-        reject(error);
-      };
-      const request = (isHttps ? https : http).request(target, { method, headers: sendHeaders, agent });
-      // Listen for errors at once: a destroyed request emits one even when we already gave up.
-      request.on('error', (error: NodeJS.ErrnoException) =>
-        fail(new ClientError(error.message, error.code ?? 'ERR', { cause: error })),
-      );
+      // Neither fires synchronously, so `inFlight` exists by the time `fail` runs.
       const timer = setTimeout(
         () => fail(new ClientError(`no response within ${opts.timeoutMs}ms`, 'ETIMEDOUT')),
         opts.timeoutMs,
       );
-      const onAbort = () => fail(new ClientError('aborted', 'ABORTED', { cause: opts.signal.reason }));
-      const cleanup = () => {
+      const forget = onAbort(opts.signal, () =>
+        fail(new ClientError('aborted', 'ABORTED', { cause: opts.signal.reason })),
+      );
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
         clearTimeout(timer);
-        opts.signal.removeEventListener('abort', onAbort);
+        forget();
+        return true;
       };
-      if (opts.signal.aborted) {
-        onAbort();
-        return;
-      }
-      opts.signal.addEventListener('abort', onAbort, { once: true });
-      request.on('response', (res) => {
-        const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers))
-          if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-        const encoding = (out['content-encoding'] ?? '').toLowerCase();
-        const stream: NodeJS.ReadableStream =
-          encoding === 'gzip' || encoding === 'x-gzip'
-            ? res.pipe(zlib.createGunzip())
-            : encoding === 'deflate'
-              ? res.pipe(zlib.createInflate())
-              : encoding === 'br'
-                ? res.pipe(zlib.createBrotliDecompress())
-                : res;
-        const chunks: Buffer[] = [];
-        let size = 0;
-        stream.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES)
-            fail(new ClientError(`response body over ${MAX_BODY_BYTES / 1048576} MiB`, 'E_TOO_LARGE'));
-          else chunks.push(chunk);
-        });
-        stream.on('error', (error: NodeJS.ErrnoException) =>
-          fail(new ClientError(error.message, error.code ?? 'ERR', { cause: error })),
-        );
-        stream.on('end', () => {
-          if (settled) return;
-          settled = true;
-          cleanup();
-          const text =
-            chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: out, text, url });
-        });
-      });
-      request.end(body);
+      const inFlight = this.wire.send(
+        { protocol, hostname, port: parsed.port, insecure: opts.insecure },
+        { method, path: `${parsed.pathname || '/'}${parsed.search}`, headers: sendHeaders, body },
+        MAX_BODY_BYTES,
+        (error, res) => {
+          if (!settle()) return;
+          if (error) return reject(new ClientError(error.message, error.code, { cause: error }));
+          try {
+            resolve({ status: res!.status, headers: res!.headers, text: decode(res!), url });
+          } catch (e) {
+            reject(e);
+          }
+        },
+      );
+      const fail = (error: ClientError) => {
+        if (!settle()) return;
+        inFlight.cancel();
+        reject(error);
+      };
     });
   }
 
-  private insecure(): https.Agent {
-    return (this.insecureAgent ??= new https.Agent({
-      keepAlive: true,
-      maxSockets: 256,
-      rejectUnauthorized: false,
-    }));
-  }
-
   close(): void {
-    this.plain.destroy();
-    this.secure.destroy();
-    this.insecureAgent?.destroy();
+    this.wire.close();
   }
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** The body as text, decompressed per Content-Encoding (bounded like the raw body). */
+function decode(res: WireResponse): string {
+  const encoding = (res.headers['content-encoding'] ?? '').toLowerCase().trim();
+  let body = res.body;
+  if (encoding && encoding !== 'identity' && body.length > 0) {
+    const limit = { maxOutputLength: MAX_BODY_BYTES };
+    try {
+      if (encoding === 'gzip' || encoding === 'x-gzip') body = zlib.gunzipSync(body, limit);
+      else if (encoding === 'deflate') body = zlib.inflateSync(body, limit);
+      else if (encoding === 'br') body = zlib.brotliDecompressSync(body, limit);
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      if (e.code === 'ERR_BUFFER_TOO_LARGE')
+        throw new ClientError(`response body over ${MAX_BODY_BYTES / 1048576} MiB`, 'E_TOO_LARGE');
+      throw new ClientError(`could not decode the ${encoding} body: ${e.message}`, e.code ?? 'E_DECODE');
+    }
+  }
+  return body.toString('utf8');
 }
 
 function withoutHeaders(headers: Record<string, string>, names: string[]): Record<string, string> {

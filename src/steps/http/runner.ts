@@ -18,12 +18,20 @@ export interface HttpConfig {
 }
 
 /** One keep-alive client per run (per environment), shared by every scenario. */
-const client = (ctx: StepContext): Promise<HttpClient> =>
-  ctx.resources.get(
+const clients = new WeakMap<StepContext['resources'], HttpClient>();
+const openClient = async (ctx: StepContext): Promise<HttpClient> => {
+  const resources = ctx.resources;
+  const made = await resources.get(
     'http',
     () => new HttpClient(),
-    (c) => c.close(),
+    (c) => {
+      clients.delete(resources);
+      c.close();
+    },
   );
+  clients.set(resources, made);
+  return made;
+};
 
 export function resolveUrl(url: string, baseUrl: string | undefined): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
@@ -72,7 +80,7 @@ export const httpRunner: StepRunner<HttpConfig> = {
     } else if (config.body !== undefined) data = String(config.body);
     const configured = parseDuration(config.timeout);
     const timeout = Math.max(1, Math.min(configured ?? env.http.timeoutMs, ctx.deadline - Date.now()));
-    const http = await client(ctx);
+    const http = clients.get(ctx.resources) ?? (await openClient(ctx));
     const started = performance.now();
     let status: number;
     let text: string;
@@ -103,7 +111,10 @@ export const httpRunner: StepRunner<HttpConfig> = {
       exchange: {
         request: { method, url, headers, body: config.json ?? config.form ?? data },
         response: { status, headers: responseHeaders, body, durationMs },
-        curl: toCurl(method, url, headers, data),
+        // Built when a reporter reads it (most exchanges of a big passing run are dropped unread).
+        get curl() {
+          return toCurl(method, url, headers, data);
+        },
       },
     };
   },
