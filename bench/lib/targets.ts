@@ -24,35 +24,54 @@ function find(ms: Measurement[] | null | undefined, key: string): Measurement | 
 }
 
 /** flowrun's median wall time over the baseline's at the same size, or an explanation. */
-export function wallRatio(workload: WorkloadResult | undefined): { ratio: number | null; why: string } {
+export function wallRatio(
+  workload: WorkloadResult | undefined,
+  key: 'flowrun' | 'flowrun-params' = 'flowrun',
+): { ratio: number | null; why: string } {
   if (!workload) return { ratio: null, why: 'not measured' };
-  const flowrun = find(workload.measurements, 'flowrun');
+  const flowrun = find(workload.measurements, key);
   const baseline = find(workload.measurements, 'baseline');
-  if (!flowrun) return { ratio: null, why: workload.skipped.flowrun ?? 'flowrun not measured' };
+  if (!flowrun) return { ratio: null, why: workload.skipped[key] ?? 'flowrun not measured' };
   if (flowrun.error || !flowrun.summary.wallMs) return { ratio: null, why: 'flowrun failed' };
   if (!baseline?.summary.wallMs) return { ratio: null, why: 'baseline not measured' };
   return { ratio: flowrun.summary.wallMs.median / baseline.summary.wallMs.median, why: '' };
 }
 
+/**
+ * The wall-time goals are judged on N scenario instances of one file (`parameters:`), the same
+ * shape as Step CI's one workflow with N tests and Newman's `-n N`; the N-files row is shown
+ * next to it, since loading N files is a cost of its own.
+ */
 function ratioTarget(id: string, size: number, bound: number, input: TargetInput): Target {
   const goal = `N=${size}: wall ≤ ${bound}× baseline`;
   const workload = input.workloads.find((w) => w.size === size);
-  const { ratio, why } = wallRatio(workload);
+  const params = wallRatio(workload, 'flowrun-params');
+  const files = wallRatio(workload, 'flowrun');
+  const judged = params.ratio !== null || params.why === 'flowrun failed' ? params : files;
+  const { ratio, why } = judged;
   if (ratio === null) return { id, goal, measured: why, pass: why === 'flowrun failed' ? false : null };
-  return { id, goal, measured: `${ratio.toFixed(2)}×`, pass: ratio <= bound };
+  const measured =
+    judged === params
+      ? `${ratio.toFixed(2)}× (parameters:)${files.ratio !== null ? `; N files ${files.ratio.toFixed(2)}×` : ''}`
+      : `${ratio.toFixed(2)}× (N files)`;
+  return { id, goal, measured, pass: ratio <= bound };
 }
 
 export function evaluateTargets(input: TargetInput): Target[] {
   const targets: Target[] = [];
   targets.push(ratioTarget('n2000-wall', 2000, 1.5, input));
 
-  const n2000 = find(input.workloads.find((w) => w.size === 2000)?.measurements, 'flowrun');
-  const rss = n2000?.summary.rssMiB;
+  // Peak RSS: the worst run of either flowrun row.
+  const rows = ['flowrun', 'flowrun-params']
+    .map((key) => find(input.workloads.find((w) => w.size === 2000)?.measurements, key))
+    .filter((m): m is Measurement => m !== undefined);
+  const worst = Math.max(...rows.map((m) => m.summary.rssMiB?.max ?? 0));
+  const failedRow = rows.some((m) => m.error || !m.summary.rssMiB);
   targets.push({
     id: 'n2000-rss',
     goal: 'N=2000: peak RSS ≤ 150 MiB (worst run)',
-    measured: rss ? `${rss.max.toFixed(0)} MiB` : n2000 ? 'flowrun failed' : 'not measured',
-    pass: rss ? rss.max <= 150 : n2000 ? false : null,
+    measured: failedRow ? 'flowrun failed' : rows.length ? `${worst.toFixed(0)} MiB` : 'not measured',
+    pass: failedRow ? false : rows.length ? worst <= 150 : null,
   });
 
   targets.push(ratioTarget('n200-wall', 200, 2, input));

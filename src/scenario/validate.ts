@@ -12,7 +12,7 @@ export type SchemaName = 'scenario' | 'flow' | 'environment' | 'matrix' | 'mock-
 const lazy = createRequire(import.meta.url);
 const ajvClass = (): typeof AjvClass => (lazy('ajv') as { Ajv: typeof AjvClass }).Ajv;
 type Ajv = AjvClass;
-const precompiledFile = fileURLToPath(new URL('./validators.cjs', import.meta.url));
+const precompiledFile = fileURLToPath(new URL('../scenario/validators.cjs', import.meta.url));
 let precompiled: Record<string, ValidateFunction> | null | undefined;
 
 let ajv: Ajv | undefined;

@@ -194,25 +194,36 @@ export class ResponseParser {
   }
 
   private head(text: string): void {
-    const lines = text.split('\r\n');
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(lines[0]);
-    if (!m) throw new WireError(`not an HTTP/1.x response: "${lines[0].slice(0, 40)}"`, 'E_PROTOCOL');
+    const firstEnd = text.indexOf('\r\n');
+    const first = firstEnd < 0 ? text : text.slice(0, firstEnd);
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(first);
+    if (!m) throw new WireError(`not an HTTP/1.x response: "${first.slice(0, 40)}"`, 'E_PROTOCOL');
     const status = Number(m[2]);
     if (status >= 100 && status < 200 && status !== 101) return; // interim response: the real one follows
     const headers: Record<string, string> = {};
     let last = '';
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      if ((line[0] === ' ' || line[0] === '\t') && last) {
-        headers[last] += ` ${line.trim()}`; // obsolete line folding
-        continue;
+    let at = firstEnd < 0 ? text.length : firstEnd + 2;
+    while (at < text.length) {
+      let end = text.indexOf('\r\n', at);
+      if (end < 0) end = text.length;
+      const lead = text.charCodeAt(at);
+      if ((lead === 32 || lead === 9) && last) {
+        headers[last] += ` ${text.slice(at, end).trim()}`; // obsolete line folding
+      } else {
+        const colon = text.indexOf(':', at);
+        if (colon <= at || colon > end)
+          throw new WireError(
+            `malformed response header "${text.slice(at, Math.min(end, at + 40))}"`,
+            'E_PROTOCOL',
+          );
+        const name = text.slice(at, colon).trim().toLowerCase();
+        const value = text.slice(colon + 1, end).trim();
+        if (name !== '__proto__') {
+          headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
+          last = name;
+        }
       }
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw new WireError(`malformed response header "${line.slice(0, 40)}"`, 'E_PROTOCOL');
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-      last = name;
+      at = end + 2;
     }
     this.status = status;
     this.headers = headers;
