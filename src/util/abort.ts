@@ -3,11 +3,18 @@
  * it. One event listener per signal feeds a set of callbacks, so the thousands of short waits of a
  * run (a request, a scenario) each cost a set insertion instead of an EventTarget listener.
  * Callbacks added after the abort are not called: check `signal.aborted` first.
+ *
+ * The set lives on the signal itself (a symbol-keyed property), not in a WeakMap: WeakMap
+ * entries of short-lived keys survive until a full collection, which raised peak memory on
+ * long runs.
  */
-const callbacks = new WeakMap<AbortSignal, Set<() => void>>();
+const PENDING = Symbol('flowrun.onAbort');
+
+type Tracked = AbortSignal & { [PENDING]?: Set<() => void> };
 
 export function onAbort(signal: AbortSignal, fn: () => void): () => void {
-  let set = callbacks.get(signal);
+  const tracked = signal as Tracked;
+  let set = tracked[PENDING];
   if (!set) {
     const pending = new Set<() => void>();
     signal.addEventListener(
@@ -18,7 +25,7 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
       },
       { once: true },
     );
-    callbacks.set(signal, pending);
+    tracked[PENDING] = pending;
     set = pending;
   }
   set.add(fn);

@@ -207,7 +207,7 @@ describe('HTTP/1.1 wire client: connections', () => {
     }
   });
 
-  it('retries once when the server closed a kept-alive connection; reports a hang-up on a new one', async () => {
+  it('resends an idempotent request once when the server closed a kept-alive connection; never a POST', async () => {
     let answered = 0;
     const served = new WeakMap<net.Socket, number>();
     const server = await rawServer((_head, socket) => {
@@ -221,12 +221,41 @@ describe('HTTP/1.1 wire client: connections', () => {
     });
     try {
       assert.equal((await client.request({ ...base, method: 'GET', url: server.url })).text, 'ok');
-      assert.equal(
-        (await client.request({ ...base, method: 'POST', url: server.url, body: 'x' })).text,
-        'ok',
-      );
+      assert.equal((await client.request({ ...base, method: 'GET', url: server.url })).text, 'ok');
       assert.equal(answered, 2);
       assert.equal(server.connections(), 2);
+      // A POST is never resent: the server might have acted on it.
+      await assert.rejects(
+        client.request({ ...base, method: 'POST', url: server.url, body: 'x' }),
+        (e: ClientError) => e.code === 'ECONNRESET',
+      );
+      assert.equal(answered, 2);
+      // ...and it does not reuse a connection that sat idle past `staleAfterMs`.
+      const wire = new WireClient({ staleAfterMs: 50 });
+      const target = {
+        protocol: 'http:' as const,
+        hostname: '127.0.0.1',
+        port: new URL(server.url).port,
+        insecure: false,
+      };
+      const send = (method: string) =>
+        new Promise<WireResponse>((resolve, reject) =>
+          wire.send(
+            target,
+            { method, path: '/', headers: {}, body: method === 'POST' ? 'x' : undefined },
+            1024,
+            (error, res) => (error ? reject(error) : resolve(res!)),
+          ),
+        );
+      try {
+        assert.equal((await send('GET')).status, 200);
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal((await send('POST')).status, 200);
+        assert.equal(answered, 4);
+        assert.equal(server.connections(), 4);
+      } finally {
+        wire.close();
+      }
     } finally {
       await server.close();
     }
@@ -260,7 +289,7 @@ describe('HTTP/1.1 wire client: connections', () => {
   });
 
   it('queues requests over the per-origin limit; a cancelled queued request never goes out', async () => {
-    const wire = new WireClient(1);
+    const wire = new WireClient({ maxPerOrigin: 1 });
     const seen: string[] = [];
     const server = await rawServer((head, socket) => {
       seen.push(head.split(' ')[1]);

@@ -45,7 +45,7 @@ const MAX_REDIRECTS = 5;
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export class HttpClient {
-  private readonly wire = new WireClient(256);
+  private readonly wire = new WireClient({ maxPerOrigin: 256 });
 
   async request(req: ClientRequest): Promise<ClientResponse> {
     let { method, url, body } = req;

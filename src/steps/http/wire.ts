@@ -51,6 +51,7 @@ const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const NOT_ASCII = /[^\t\r\n\x20-\x7e]/;
 const DROPPED = new Set(['content-length', 'transfer-encoding', 'host']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /** Serialises a request head and body; throws WireError on a header that would break the message. */
 export function serialise(target: WireTarget, req: WireRequest): string | Buffer {
@@ -262,6 +263,8 @@ class Connection {
   /** Responses completed on it: a failure on a reused connection before any byte is retried. */
   served = 0;
   dead = false;
+  /** When it last went back to the pool (Date.now()). */
+  idleSince = 0;
 
   constructor(
     readonly socket: net.Socket,
@@ -307,12 +310,19 @@ class Pool {
     private readonly max: number,
   ) {}
 
-  /** Calls `use` with a connection now or when one is free; returns a cancel for a queued wait. */
-  acquire(use: Waiter, fresh = false): () => void {
+  /**
+   * Calls `use` with a connection now or when one is free; returns a cancel for a queued wait.
+   * Idle connections older than `maxIdleMs` are closed instead of reused.
+   */
+  acquire(use: Waiter, fresh = false, maxIdleMs = Infinity): () => void {
     if (!fresh) {
       let conn: Connection | undefined;
       while ((conn = this.idle.pop())) {
         if (conn.dead) continue;
+        if (maxIdleMs !== Infinity && Date.now() - conn.idleSince > maxIdleMs) {
+          conn.kill();
+          continue;
+        }
         conn.socket.ref();
         use(conn);
         return noop;
@@ -335,6 +345,7 @@ class Pool {
     const next = this.waiting.shift();
     if (next) return next(conn);
     conn.socket.unref();
+    conn.idleSince = Date.now();
     this.idle.push(conn);
   }
 
@@ -382,7 +393,19 @@ export class WireClient {
   private readonly pools = new Map<string, Pool>();
   private closed = false;
 
-  constructor(private readonly maxPerOrigin = 256) {}
+  private readonly maxPerOrigin: number;
+  private readonly staleAfterMs: number;
+
+  /**
+   * `maxPerOrigin`: connections open to one origin at most (more requests wait in line).
+   * `staleAfterMs`: a request that is not idempotent (POST, PATCH) does not reuse a connection
+   * idle for longer than this, since it is never resent (servers close idle connections after
+   * their keep-alive timeout, 5 s for Node.js; a request racing that close would be lost).
+   */
+  constructor(options: { maxPerOrigin?: number; staleAfterMs?: number } = {}) {
+    this.maxPerOrigin = options.maxPerOrigin ?? 256;
+    this.staleAfterMs = options.staleAfterMs ?? 2000;
+  }
 
   /**
    * Sends one request and calls `done` exactly once, with the response or an error, unless
@@ -412,6 +435,7 @@ export class WireClient {
       this.pools.set(key, pool);
     }
     const usedPool = pool;
+    const idempotent = IDEMPOTENT.has(req.method);
     let finished = false;
     let current: Connection | null = null;
     let dequeue = noop;
@@ -453,8 +477,9 @@ export class WireClient {
             return finish(null, { status: parser.status, headers: parser.headers, body: parser.body });
           }
           // A kept-alive connection the server closed as we reused it: the request never got an
-          // answer, so it goes once more on a new connection.
-          if (reused && parser.received === 0 && !retried) {
+          // answer, so an idempotent one goes once more on a new connection. A POST is never
+          // resent (the server may have acted on it); it only reuses recently active connections.
+          if (idempotent && reused && parser.received === 0 && !retried) {
             return void usedPool.acquire((c) => start(c, true), true);
           }
           finish(
@@ -469,7 +494,7 @@ export class WireClient {
       };
       conn.socket.write(payload);
     };
-    dequeue = usedPool.acquire((c) => start(c, false));
+    dequeue = usedPool.acquire((c) => start(c, false), false, idempotent ? Infinity : this.staleAfterMs);
     return {
       cancel: () => {
         if (finished) return;
