@@ -1,4 +1,4 @@
-import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { onAbort } from '../../util/abort.js';
 import { WireClient, type WireResponse } from './wire.js';
 
@@ -145,11 +145,16 @@ export class HttpClient {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+// zlib is loaded for the first compressed response only.
+const load = createRequire(import.meta.url);
+let zlibModule: typeof import('node:zlib') | undefined;
+
 /** The body as text, decompressed per Content-Encoding (bounded like the raw body). */
 function decode(res: WireResponse): string {
   const encoding = (res.headers['content-encoding'] ?? '').toLowerCase().trim();
   let body = res.body;
   if (encoding && encoding !== 'identity' && body.length > 0) {
+    const zlib = (zlibModule ??= load('node:zlib') as typeof import('node:zlib'));
     const limit = { maxOutputLength: MAX_BODY_BYTES };
     try {
       if (encoding === 'gzip' || encoding === 'x-gzip') body = zlib.gunzipSync(body, limit);
