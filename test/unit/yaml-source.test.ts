@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { parseYamlFast, parseYamlFull, parseYamlSource } from '../../src/scenario/yaml-source.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Every JSON path of a value, the root included. */
+function paths(v: unknown, p: (string | number)[] = [], out: (string | number)[][] = []) {
+  out.push(p);
+  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...p, i], out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...p, k], out);
+  return out;
+}
+
+/** The fast path must give yaml's values and yaml's position for every key and value. */
+function sameAsYaml(text: string, name: string): void {
+  const fast = parseYamlFast(text, name);
+  assert.ok(fast, `${name} should take the fast path`);
+  const full = parseYamlFull(text, name);
+  assert.deepEqual(fast.data, full.data, `${name}: values differ`);
+  for (const p of paths(full.data)) {
+    for (const target of ['key', 'value'] as const) {
+      assert.deepEqual(
+        fast.locate(p, target),
+        full.locate(p, target),
+        `${name} ${JSON.stringify(p)} ${target}`,
+      );
+    }
+  }
+}
+
+const tricky = `# yaml-language-server: $schema=../schemas/scenario.schema.json
+name: "quoted \\"name\\" \\u00e9"
+'single': 'it''s'
+multi: this is
+  a plain multi-line
+  scalar
+lit: |
+  line one
+    indented
+folded: >-
+  folded
+  text
+
+keep: |+
+  kept
+
+empty:
+spaces:   
+commented: # note
+nulls: [~, null, Null, NULL]
+bools: [true, True, TRUE, false, yes, no, on, off]
+ints: [0, -0, +12, 017, 0o17, 0x1F, 1_000, 0b101, 12345678901234567890]
+floats: [1.5, .5, 5., 1e3, -2.5E-3, .inf, -.Inf, .nan, 1.0]
+dates: [2001-12-14, 2001-12-14t21:59:43.10-05:00]
+"quoted key": 1
+list:
+  - a
+  - - nested
+    - seq
+  - { flow: map, n: 1 }
+  - [x, y, {z: 1}]
+  - key: v   # comment
+    other: w
+  -
+    late: start
+url: http://example.com/a?b=1&c=2#frag
+colon: "a: b"
+tabbed:\tvalue
+deep:
+  b:
+    c:
+      - d: 1
+        e:
+          - f
+`;
+
+describe('YAML loading: the fast path equals yaml', () => {
+  it('gives the same values and positions on tricky YAML (scalars of the 1.2 core schema, empties, flow, block scalars)', () => {
+    sameAsYaml(tricky, 'tricky.yaml');
+    sameAsYaml(
+      'name: crlf\r\nsteps:\r\n  - http: { url: /x }\r\n    expect:\r\n      status: 200\r\n',
+      'crlf.yaml',
+    );
+    sameAsYaml('- a\n- b: 1\n  c: [1, 2]\n', 'top-list.yaml');
+    sameAsYaml('steps:\n- name: x\n  http:\n    url: /a\n- name: y\n', 'zero-indent.yaml');
+  });
+
+  it('gives the same values and positions for every YAML file of the project', () => {
+    const files = execFileSync('git', ['ls-files', '*.yaml', '*.yml'], { cwd: root, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+    assert.ok(files.length >= 10);
+    for (const f of files) sameAsYaml(readFileSync(path.join(root, f), 'utf8'), f);
+  });
+
+  it('leaves anchors, tags, documents markers, duplicate keys, a BOM and errors to yaml', () => {
+    for (const text of [
+      'a: &x 1\nb: *x\n',
+      'a: !!str 1\n',
+      '---\na: 1\n',
+      'a: 1\na: 2\n',
+      '\ufeffa: 1\n',
+      'a: [1, 2\n',
+      '# only a comment\n',
+      'b: two\n1: one\n',
+    ]) {
+      assert.equal(parseYamlFast(text, 'x.yaml'), null, JSON.stringify(text));
+    }
+    // Through the one entry point the errors keep yaml's located messages.
+    assert.throws(
+      () => parseYamlSource('a: 1\na: 2\n', 'dup.yaml'),
+      (e: Error & { location?: { line: number } }) => /YAML/.test(e.message) && e.location?.line === 2,
+    );
+    assert.deepEqual(parseYamlSource('a: &x 1\nb: *x\n', 'alias.yaml').data, { a: 1, b: 1 });
+  });
+});
