@@ -134,3 +134,12 @@ export const json = (
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 };
+
+/** The options of an HttpClient request that tests do not vary. */
+export const clientDefaults = {
+  headers: {},
+  timeoutMs: 2000,
+  signal: new AbortController().signal,
+  followRedirects: true,
+  insecure: false,
+};

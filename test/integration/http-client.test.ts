@@ -8,15 +8,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { ClientError, HttpClient } from '../../src/steps/http/client.js';
-import { httpServer } from '../helpers/cli.js';
+import { clientDefaults, httpServer } from '../helpers/cli.js';
 
-const base = {
-  headers: {},
-  timeoutMs: 2000,
-  signal: new AbortController().signal,
-  followRedirects: true,
-  insecure: false,
-};
+const base = clientDefaults;
 
 describe('http client (node:http keep-alive)', () => {
   const client = new HttpClient();

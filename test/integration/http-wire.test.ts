@@ -4,15 +4,10 @@ import net, { type AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { ClientError, HttpClient } from '../../src/steps/http/client.js';
+import { clientDefaults } from '../helpers/cli.js';
 import { ResponseParser, WireClient, WireError, type WireResponse } from '../../src/steps/http/wire.js';
 
-const base = {
-  headers: {},
-  timeoutMs: 2000,
-  signal: new AbortController().signal,
-  followRedirects: true,
-  insecure: false,
-};
+const base = clientDefaults;
 
 /** A TCP server that answers each connection with `answer(requestHead, socket)`. */
 async function rawServer(answer: (head: string, socket: net.Socket) => void) {
