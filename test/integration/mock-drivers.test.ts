@@ -257,3 +257,35 @@ for (const server of ['embedded', 'mockserver', 'wiremock']) {
     });
   });
 }
+
+describe('mock drivers: a server that is not there', () => {
+  test('connect fails within its deadline, naming the server and its URL, at the environment entry', async () => {
+    const { MockServerDriver } = await import('../../src/mock/drivers/mockserver.js');
+    const { WireMockDriver } = await import('../../src/mock/drivers/wiremock.js');
+    const where = { file: 'environments/ci.yaml', line: 7, col: 5 };
+    // A port nothing listens on (fetch refuses well-known ports such as 9 outright).
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const base = `http://127.0.0.1:${port}`;
+    for (const connect of [
+      () => MockServerDriver.connect('payments', base, where, 300),
+      () => WireMockDriver.connect('payments', `${base}/`, where, 300),
+    ]) {
+      const t0 = Date.now();
+      await assert.rejects(connect(), (e: Error & { code?: string; location?: unknown }) => {
+        assert.ok(
+          e.message.startsWith(`mock server "payments" at ${base}`) &&
+            /is not reachable: .*ECONNREFUSED/.test(e.message),
+          e.message,
+        );
+        assert.equal(e.code, 'E_MOCK_DRIVER');
+        assert.deepEqual(e.location, where);
+        return true;
+      });
+      assert.ok(Date.now() - t0 < 3000);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 /** A small JSON-over-HTTP client for the external mock servers' admin APIs, always with a deadline. */
 import { createHash } from 'node:crypto';
 import { FlowrunError } from '../../errors.js';
+import type { Location } from '../../types.js';
 
 export interface AdminAnswer {
   status: number;
@@ -42,12 +43,16 @@ export async function adminCall(
   return { status: res.status, text, json };
 }
 
-/** Waits (bounded) until `probe` answers true; used to check an external server is reachable. */
+/**
+ * Waits (bounded) until `probe` answers true; used to check an external server is reachable.
+ * The error names the server, its URL and the last failure, at `location` (its environment entry).
+ */
 export async function waitReachable(
   server: string,
   url: string,
   probe: () => Promise<boolean>,
   timeoutMs: number,
+  location?: Location,
 ) {
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -62,6 +67,7 @@ export async function waitReachable(
   }
   throw new FlowrunError(`mock server "${server}" at ${url} is not reachable: ${last}`, {
     code: 'E_MOCK_DRIVER',
+    location,
   });
 }
 

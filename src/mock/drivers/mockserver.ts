@@ -58,16 +58,13 @@ export class MockServerDriver implements MockDriver {
     timeoutMs = 5000,
   ): Promise<MockServerDriver> {
     const driver = new MockServerDriver(name, url.replace(/\/+$/, ''));
-    try {
-      await waitReachable(
-        name,
-        url,
-        async () => (await driver.call('PUT', '/mockserver/status')).status === 200,
-        timeoutMs,
-      );
-    } catch (error) {
-      throw new FlowrunError((error as Error).message, { code: 'E_MOCK_DRIVER', location });
-    }
+    await waitReachable(
+      name,
+      url,
+      async () => (await driver.call('PUT', '/mockserver/status')).status === 200,
+      timeoutMs,
+      location,
+    );
     return driver;
   }
 

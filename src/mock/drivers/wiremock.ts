@@ -102,16 +102,13 @@ export class WireMockDriver implements MockDriver {
     timeoutMs = 5000,
   ): Promise<WireMockDriver> {
     const driver = new WireMockDriver(name, url.replace(/\/+$/, ''));
-    try {
-      await waitReachable(
-        name,
-        url,
-        async () => (await driver.call('GET', '/__admin/health')).status === 200,
-        timeoutMs,
-      );
-    } catch (error) {
-      throw new FlowrunError((error as Error).message, { code: 'E_MOCK_DRIVER', location });
-    }
+    await waitReachable(
+      name,
+      url,
+      async () => (await driver.call('GET', '/__admin/health')).status === 200,
+      timeoutMs,
+      location,
+    );
     return driver;
   }
 
