@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
     .action(async (paths: string[], options: Record<string, unknown>) => {
       const { listCommand } = await import('./commands/list.js');
-      return listCommand(paths, options, screen);
+      return listCommand(paths, options, screen, list);
     });
   cli
     .command('matrix [...paths]', 'Integration matrix coverage from the files alone (runs nothing)')

@@ -2,18 +2,20 @@ import { varsFromEnvironment } from '../../config/dotenv.js';
 import { ExitCode } from '../../errors.js';
 import { plan } from '../../engine/plan.js';
 import type { Screen } from '../../types.js';
-import { prepare, projectContext } from './prepare.js';
+import { commandInputs, prepare, projectContext } from './prepare.js';
 
 /** `flowrun list`: the scenarios that would run, with tags and covered points. */
 export async function listCommand(
   paths: string[],
   o: Record<string, unknown>,
   screen: Screen,
+  list: (v: unknown) => string[],
 ): Promise<number> {
   const { cwd, config } = await projectContext(o);
+  const inputs = commandInputs(paths, o, config, list);
   const prepared = await prepare(
-    paths.length ? paths : (config.paths ?? []),
-    { env: config.env, matrix: config.matrix, overrides: varsFromEnvironment() },
+    inputs.paths,
+    { env: inputs.env, matrix: inputs.matrix, overrides: varsFromEnvironment() },
     screen,
     cwd,
   );

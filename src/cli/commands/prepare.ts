@@ -18,6 +18,20 @@ export interface Prepared {
 
 export const DEFAULT_MATRIX = 'integration-matrix.yaml';
 
+/** What a command loads: its paths, --env and --matrix when given, else flowrun.config.yaml's. */
+export function commandInputs(
+  paths: string[],
+  o: Record<string, unknown>,
+  config: ProjectConfig,
+  list: (v: unknown) => string[],
+): { paths: string[]; env: string[]; matrix?: string } {
+  return {
+    paths: paths.length ? paths : (config.paths ?? []),
+    env: o.env !== undefined ? list(o.env) : (config.env ?? []),
+    matrix: (o.matrix as string | undefined) ?? config.matrix,
+  };
+}
+
 /** Loads environments, the matrix and the scenarios; prints every error at once. Undefined = exit 2. */
 export async function prepare(
   paths: string[],

@@ -10,7 +10,7 @@ import { loadReporters } from '../../report/registry.js';
 import type { RunResult, Screen } from '../../types.js';
 import { parseDuration } from '../../util/duration.js';
 import { version } from '../main.js';
-import { prepare, projectContext } from './prepare.js';
+import { commandInputs, prepare, projectContext } from './prepare.js';
 
 export function parseVars(raw: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -79,8 +79,7 @@ export function resolveSettings(
     );
   }
   return {
-    paths: paths.length ? paths : (config.paths ?? []),
-    env: o.env !== undefined ? list(o.env) : (config.env ?? []),
+    ...commandInputs(paths, o, config, list),
     reporters: o.reporter !== undefined ? list(o.reporter) : (config.reporters ?? ['console', 'json']),
     outDir: path.resolve(cwd, String(o.out ?? config.out ?? 'reports')),
     concurrency:
@@ -90,7 +89,6 @@ export function resolveSettings(
     retries: positiveInt(o.retries, '--retries', 0) ?? positiveInt(config.retries, `retries${from}`, 0),
     scenarioTimeoutMs: duration(o.timeout, '--timeout') ?? duration(config.timeout, `timeout${from}`),
     runTimeoutMs: duration(o.runTimeout, '--run-timeout') ?? duration(config.runTimeout, `runTimeout${from}`),
-    matrix: (o.matrix as string | undefined) ?? config.matrix,
     minSuccessRate,
     overrides,
   };

@@ -1,7 +1,7 @@
 import { varsFromEnvironment } from '../../config/dotenv.js';
 import { ExitCode } from '../../errors.js';
 import type { Screen } from '../../types.js';
-import { prepare, projectContext } from './prepare.js';
+import { commandInputs, prepare, projectContext } from './prepare.js';
 
 /** `flowrun validate`: parse and check everything a run would load (same config and .env), run nothing. */
 export async function validateCommand(
@@ -11,13 +11,10 @@ export async function validateCommand(
   list: (v: unknown) => string[],
 ): Promise<number> {
   const { cwd, config } = await projectContext(o);
+  const inputs = commandInputs(paths, o, config, list);
   const prepared = await prepare(
-    paths.length ? paths : (config.paths ?? []),
-    {
-      env: o.env !== undefined ? list(o.env) : config.env,
-      matrix: (o.matrix as string | undefined) ?? config.matrix,
-      overrides: varsFromEnvironment(),
-    },
+    inputs.paths,
+    { env: inputs.env, matrix: inputs.matrix, overrides: varsFromEnvironment() },
     screen,
     cwd,
   );
