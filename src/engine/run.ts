@@ -86,7 +86,9 @@ export async function executeRun(
         });
         for (const s of Object.values(env.secrets)) secrets.add(s);
         mux.setSecrets(secrets);
-        results.push(...(await runEnvironment(scenarios, env, resources, mux, options, runId, runSignal)));
+        results.push(
+          ...(await runEnvironment(scenarios, { env, resources, mux, options, runId, signal: runSignal })),
+        );
       }
     } catch (error) {
       const e = error as FlowrunError;
@@ -130,15 +132,18 @@ export async function executeRun(
 const notRunReason = (signal: AbortSignal): string =>
   `not run: ${signal.reason instanceof Error ? signal.reason.message : 'interrupted'}`;
 
-async function runEnvironment(
-  scenarios: ScenarioSpec[],
-  env: ResolvedEnvironment,
-  resources: Resources,
-  mux: Multiplexer,
-  options: RunOptions,
-  runId: string,
-  signal: AbortSignal,
-): Promise<ScenarioResult[]> {
+/** What every scenario of one environment runs with. */
+interface EnvironmentRun {
+  env: ResolvedEnvironment;
+  resources: Resources;
+  mux: Multiplexer;
+  options: RunOptions;
+  runId: string;
+  signal: AbortSignal;
+}
+
+async function runEnvironment(scenarios: ScenarioSpec[], run: EnvironmentRun): Promise<ScenarioResult[]> {
+  const { env, mux, options, signal } = run;
   const results: ScenarioResult[] = new Array(scenarios.length);
   const locks = new Locks();
   let next = 0;
@@ -161,7 +166,7 @@ async function runEnvironment(
       const release = servers.length ? await locks.acquire(servers.map((s) => `mock:${s}`)) : undefined;
       let result: ScenarioResult;
       try {
-        result = await runWithRetries(spec, env, resources, mux, options, runId, signal);
+        result = await runWithRetries(spec, run);
       } finally {
         release?.();
       }
@@ -174,15 +179,8 @@ async function runEnvironment(
   return results;
 }
 
-async function runWithRetries(
-  spec: ScenarioSpec,
-  env: ResolvedEnvironment,
-  resources: Resources,
-  mux: Multiplexer,
-  options: RunOptions,
-  runId: string,
-  signal: AbortSignal,
-): Promise<ScenarioResult> {
+async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<ScenarioResult> {
+  const { env, resources, mux, options, runId, signal } = run;
   const retries = spec.retries ?? options.retries ?? 0;
   let result!: ScenarioResult;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
