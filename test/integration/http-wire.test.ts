@@ -265,6 +265,36 @@ describe('HTTP/1.1 wire client: connections', () => {
     }
   });
 
+  it('refuses an invalid URL and other protocols; reports undecodable and oversized compressed bodies', async () => {
+    await assert.rejects(
+      client.request({ ...base, method: 'GET', url: 'http://exa mple.com/' }),
+      (e: ClientError) => e.code === 'E_URL' && e.message === 'invalid URL "http://exa mple.com/"',
+    );
+    await assert.rejects(
+      client.request({ ...base, method: 'GET', url: 'ftp://127.0.0.1/file' }),
+      (e: ClientError) => e.code === 'E_PROTOCOL' && e.message === 'unsupported protocol ftp:',
+    );
+    // 65 MiB of zeros compress to about 65 KB: over the 64 MiB bound once decompressed.
+    const bomb = zlib.gzipSync(Buffer.alloc(65 * 1024 * 1024));
+    const server = await rawServer((head, socket) => {
+      const body = head.startsWith('GET /bomb') ? bomb : Buffer.from('not gzip at all');
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.write(body);
+    });
+    try {
+      await assert.rejects(
+        client.request({ ...base, method: 'GET', url: `${server.url}/broken` }),
+        (e: ClientError) => /^could not decode the gzip body: /.test(e.message) && e.code === 'Z_DATA_ERROR',
+      );
+      await assert.rejects(
+        client.request({ ...base, method: 'GET', url: `${server.url}/bomb`, timeoutMs: 10_000 }),
+        (e: ClientError) => e.code === 'E_TOO_LARGE' && e.message === 'response body over 64 MiB',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('reads a body that ends with the connection (HTTP/1.0) and a truncated one as an error', async () => {
     const server = await rawServer((head, socket) => {
       if (head.startsWith('GET /old'))

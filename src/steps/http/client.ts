@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { onAbort } from '../../util/abort.js';
-import { WireClient, type WireResponse } from './wire.js';
+import { WireClient, WireError as ClientError, type WireResponse } from './wire.js';
 
 /**
  * The HTTP client of the http step: HTTP/1.1 keep-alive connections shared per run (wire.ts),
@@ -30,16 +30,8 @@ export interface ClientResponse {
   url: string;
 }
 
-/** A failure before a complete response: `code` is ETIMEDOUT, ECONNREFUSED, ... */
-export class ClientError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+/** A failure before a complete response: `code` is ETIMEDOUT, ECONNREFUSED, ... (wire.ts's error). */
+export { ClientError };
 
 const MAX_REDIRECTS = 5;
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -122,7 +114,7 @@ export class HttpClient {
         MAX_BODY_BYTES,
         (error, res) => {
           if (!settle()) return;
-          if (error) return reject(new ClientError(error.message, error.code, { cause: error }));
+          if (error) return reject(error);
           try {
             resolve({ status: res!.status, headers: res!.headers, text: decode(res!), url });
           } catch (e) {

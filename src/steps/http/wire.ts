@@ -36,7 +36,7 @@ export interface WireResponse {
   body: Buffer;
 }
 
-/** A failure with a node-style code (ECONNREFUSED, ECONNRESET, E_PROTOCOL...). */
+/** A failure before a complete response, with a node-style code (ECONNREFUSED, ECONNRESET, E_PROTOCOL...). */
 export class WireError extends Error {
   constructor(
     message: string,
