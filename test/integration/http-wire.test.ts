@@ -352,6 +352,35 @@ describe('HTTP/1.1 wire client: connections', () => {
     }
   });
 
+  it('closes a connection that finishes after close(): nothing stays open', async () => {
+    const wire = new WireClient();
+    let closedByClient = 0;
+    const server = await rawServer((_head, socket) => {
+      socket.on('end', () => closedByClient++);
+      setTimeout(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 50);
+    });
+    const target = {
+      protocol: 'http:' as const,
+      hostname: '127.0.0.1',
+      port: new URL(server.url).port,
+      insecure: false,
+    };
+    try {
+      const answer = new Promise<WireResponse>((resolve, reject) =>
+        wire.send(target, { method: 'GET', path: '/', headers: {} }, 1024, (error, res) =>
+          error ? reject(error) : resolve(res!),
+        ),
+      );
+      wire.close();
+      assert.equal((await answer).body.toString(), 'ok');
+      const deadline = Date.now() + 2000;
+      while (closedByClient === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(closedByClient, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('does not keep the process alive with idle connections', async () => {
     const server = await rawServer((_h, socket) =>
       socket.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),

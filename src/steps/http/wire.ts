@@ -257,7 +257,6 @@ export class ResponseParser {
 }
 
 interface Exchange {
-  parser: ResponseParser;
   data(chunk: Buffer): void;
   closed(error?: NodeJS.ErrnoException): void;
 }
@@ -308,6 +307,7 @@ class Pool {
   private readonly idle: Connection[] = [];
   private readonly waiting: Waiter[] = [];
   private open = 0;
+  private closed = false;
 
   constructor(
     private readonly target: WireTarget,
@@ -346,6 +346,7 @@ class Pool {
 
   release(conn: Connection): void {
     if (conn.dead) return;
+    if (this.closed) return conn.kill(); // finished after close(): nothing may stay open
     const next = this.waiting.shift();
     if (next) return next(conn);
     conn.socket.unref();
@@ -362,6 +363,7 @@ class Pool {
   }
 
   close(): void {
+    this.closed = true;
     this.waiting.length = 0;
     for (const conn of this.idle.splice(0)) conn.kill();
   }
@@ -459,7 +461,6 @@ export class WireClient {
         finish(error);
       };
       conn.exchange = {
-        parser,
         data(chunk) {
           let complete: boolean;
           try {
