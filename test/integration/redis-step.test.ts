@@ -102,6 +102,31 @@ describe('redis runner: results', () => {
 });
 
 describe('redis runner: errors', () => {
+  test('a command running past the step deadline or interrupted fails at once, located at the step', async () => {
+    const command = ['BLPOP', key('never-filled'), '5'];
+    const started = Date.now();
+    const late = await rejects(
+      redisRunner.run(
+        { db: 'cache', command },
+        stepContext(env(), resources, { deadline: Date.now() + 300 }),
+      ),
+    );
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.equal(
+      late.message,
+      `redis command did not finish before the step's deadline: BLPOP ${key('never-filled')} 5`,
+    );
+    assert.equal(late.code, 'E_REDIS_TIMEOUT');
+    assert.deepEqual(late.location, TEST_LOCATION);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('interrupted')), 200);
+    const stopped = await rejects(
+      redisRunner.run({ db: 'cache', command }, stepContext(env(), resources, { signal: ac.signal })),
+    );
+    assert.equal(stopped.message, `redis command interrupted: BLPOP ${key('never-filled')} 5`);
+    assert.deepEqual(stopped.location, TEST_LOCATION);
+  });
+
   test('an unknown instance lists the known ones, located at the step', async () => {
     const error = await rejects(redisRunner.run({ db: 'cahce', command: ['PING'] }, ctx()));
     assert.equal(

@@ -289,8 +289,26 @@ describe('sql runner: errors', () => {
     );
     assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
     assert.match(error.message, /query on database "main" did not finish before the step's deadline/);
+    assert.equal(error.code, 'E_SQL_TIMEOUT');
+    assert.deepEqual(error.location, TEST_LOCATION);
     const out = await sqlRunner.run({ db: 'main', query: 'SELECT 1 AS one' }, ctx());
     assert.deepEqual(out.values.rows, [{ one: 1 }]);
+  });
+
+  test('a query interrupted by Ctrl-C stops at once, located at the step', async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('interrupted')), 100);
+    const started = Date.now();
+    const error = await rejects(
+      sqlRunner.run(
+        { db: 'main', query: 'SELECT pg_sleep(5)' },
+        stepContext(env(), resources, { signal: ac.signal }),
+      ),
+    );
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.equal(error.message, 'query on database "main" interrupted');
+    assert.equal(error.code, 'E_SQL_TIMEOUT');
+    assert.deepEqual(error.location, TEST_LOCATION);
   });
 });
 

@@ -1,5 +1,6 @@
 import { StepError } from '../../errors.js';
 import { hostPort, namedConnection } from '../../services/connection-messages.js';
+import { interruption } from '../interruption.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 import { RedisHandle } from './connection.js';
 
@@ -69,28 +70,15 @@ export const redisRunner: StepRunner<RedisStepConfig> = {
       (h) => h.close(),
     );
 
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const bound = new Promise<never>((_, reject) => {
-      const fail = (why: string) =>
-        reject(
-          new StepError(`redis command ${why}: ${display(config.command)}`, {
-            code: 'E_REDIS_TIMEOUT',
-            location: ctx.location,
-          }),
-        );
-      onAbort = () => fail('interrupted');
-      if (ctx.signal.aborted) return onAbort();
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      const left = ctx.deadline - Date.now();
-      if (Number.isFinite(left))
-        timer = setTimeout(() => fail("did not finish before the step's deadline"), Math.max(0, left));
-    });
-    bound.catch(() => undefined);
+    const bound = interruption(
+      ctx,
+      'E_REDIS_TIMEOUT',
+      (why) => `redis command ${why}: ${display(config.command)}`,
+    );
 
     const send = async () => {
       const client = await handle.get({ location: ctx.location, signal: ctx.signal });
-      return Promise.race([client.call(String(verb), ...rest), bound]);
+      return Promise.race([client.call(String(verb), ...rest), bound.promise]);
     };
     let reply: unknown;
     try {
@@ -124,8 +112,7 @@ export const redisRunner: StepRunner<RedisStepConfig> = {
         { code: 'E_REDIS_CONNECT', location: ctx.location, cause: error },
       );
     } finally {
-      if (timer) clearTimeout(timer);
-      if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
+      bound.cleanup();
     }
 
     const upper = String(verb).toUpperCase();

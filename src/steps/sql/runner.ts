@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { StepError } from '../../errors.js';
 import { namedConnection } from '../../services/connection-messages.js';
+import { interruption } from '../interruption.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 import { connectionError, isServerError, queryError } from './errors.js';
 import { flowrunTypes } from './type-parsers.js';
@@ -32,31 +33,6 @@ function openPool(url: string): pg.Pool {
   return pool;
 }
 
-/** Rejects when the step is aborted or its deadline passes; `cleanup` stops the timer. */
-function interruption(ctx: StepContext, what: string): { promise: Promise<never>; cleanup: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const promise = new Promise<never>((_, reject) => {
-    const fail = (message: string) =>
-      reject(new StepError(message, { code: 'E_SQL_TIMEOUT', location: ctx.location }));
-    onAbort = () => fail(`${what} interrupted`);
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const left = ctx.deadline - Date.now();
-    if (Number.isFinite(left)) {
-      timer = setTimeout(() => fail(`${what} did not finish before the step's deadline`), Math.max(0, left));
-    }
-  });
-  promise.catch(() => undefined);
-  return {
-    promise,
-    cleanup: () => {
-      if (timer) clearTimeout(timer);
-      if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
-    },
-  };
-}
-
 export const sqlRunner: StepRunner<SqlStepConfig> = {
   kind: 'sql',
   expect: { rowCount: 'value', rows: 'rows' },
@@ -72,7 +48,7 @@ export const sqlRunner: StepRunner<SqlStepConfig> = {
       (p) => p.end(),
     );
 
-    const connecting = interruption(ctx, `connecting to database "${name}"`);
+    const connecting = interruption(ctx, 'E_SQL_TIMEOUT', (why) => `connecting to database "${name}" ${why}`);
     let client: pg.PoolClient;
     try {
       client = await Promise.race([pool.connect(), connecting.promise]);
@@ -83,7 +59,7 @@ export const sqlRunner: StepRunner<SqlStepConfig> = {
       connecting.cleanup();
     }
 
-    const running = interruption(ctx, `query on database "${name}"`);
+    const running = interruption(ctx, 'E_SQL_TIMEOUT', (why) => `query on database "${name}" ${why}`);
     let broken = false;
     try {
       const raw: pg.QueryResult | pg.QueryResult[] = await Promise.race([

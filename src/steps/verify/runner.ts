@@ -3,6 +3,7 @@ import { getMockDrivers, pickDriver } from '../../mock/index.js';
 import { requestSummary } from '../../mock/journal.js';
 import { normalizeMatcher, parseDuration, templateRequest, type RequestMatcher } from '../../mock/model.js';
 import { evaluateVerification, normalizeTimes, type VerifyOutcome } from '../../mock/verify.js';
+import { sleep } from '../../engine/sleep.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 
 /** The `verify:` block after rendering. */
@@ -24,19 +25,6 @@ export interface VerifyConfig {
 }
 
 const POLL_MS = 100;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** Turns a spec error into a step error at the step's location. */
 function located<T>(ctx: StepContext, fn: () => T): T {
