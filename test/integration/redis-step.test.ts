@@ -125,6 +125,11 @@ describe('redis runner: errors', () => {
     );
     assert.equal(stopped.message, `redis command interrupted: BLPOP ${key('never-filled')} 5`);
     assert.deepEqual(stopped.location, TEST_LOCATION);
+    // The blocked command does not hold up the next step on the same instance.
+    const next = Date.now();
+    const out = await redisRunner.run({ db: 'cache', command: ['PING'] }, ctx());
+    assert.equal(out.values.result, 'PONG');
+    assert.ok(Date.now() - next < 1000, `the next command waited ${Date.now() - next} ms`);
   });
 
   test('an unknown instance lists the known ones, located at the step', async () => {

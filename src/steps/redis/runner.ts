@@ -92,7 +92,12 @@ export const redisRunner: StepRunner<RedisStepConfig> = {
         reply = await send();
       }
     } catch (error) {
-      if (error instanceof StepError) throw error;
+      if (error instanceof StepError) {
+        // A command cut off by the deadline or Ctrl-C is still running on its connection (BLPOP,
+        // a slow script): every later command would queue behind it, so that connection goes.
+        if (error.code === 'E_REDIS_TIMEOUT') handle.reset();
+        throw error;
+      }
       const e = error as Error;
       if (e?.name === 'ReplyError') {
         throw new StepError(
