@@ -4,6 +4,8 @@ import { isDefinite, select } from './jsonpath.js';
 export interface CaptureOutcome {
   values: Record<string, unknown>;
   errors: { name: string; message: string }[];
+  /** Values of captures marked `secret: true`: masked in every output from then on. */
+  secrets: string[];
 }
 
 /** Applies `capture:` to an output: `$...` JSONPath, `{ header: name }`, or `{ path, all }`. */
@@ -16,6 +18,7 @@ const list = (path: string, value: unknown): unknown[] =>
 export function capture(spec: Record<string, unknown>, output: StepOutput): CaptureOutcome {
   const values: Record<string, unknown> = {};
   const errors: CaptureOutcome['errors'] = [];
+  const secrets: string[] = [];
   for (const [name, how] of Object.entries(spec)) {
     try {
       if (typeof how === 'string') {
@@ -37,6 +40,15 @@ export function capture(spec: Record<string, unknown>, output: StepOutput): Capt
     } catch (error) {
       errors.push({ name, message: `capture ${name}: ${(error as Error).message}` });
     }
+    if (how && typeof how === 'object' && (how as { secret?: boolean }).secret && name in values)
+      secrets.push(...secretStrings(values[name]));
   }
-  return { values, errors };
+  return { values, errors, secrets };
+}
+
+/** The strings to mask for a secret capture: the value itself, or each scalar inside it. */
+function secretStrings(v: unknown): string[] {
+  if (v === null || v === undefined) return [];
+  if (typeof v === 'object') return Object.values(v as object).flatMap(secretStrings);
+  return [String(v)];
 }

@@ -10,6 +10,7 @@ import { displayName } from '../scenario/normalize.js';
 import { suggest, validateSource } from '../scenario/validate.js';
 import { readYamlFile, type YamlSource } from '../scenario/yaml-source.js';
 import type { MockServerConfig, ReadyCheck, ResolvedEnvironment, ServiceConfig } from './types.js';
+import { Masker } from '../util/mask.js';
 
 /** An environment file, parsed and validated but not rendered (nothing started yet). */
 export interface EnvironmentSource {
@@ -152,6 +153,7 @@ export async function activateEnvironment(
   const unavailable: Record<string, string> = {};
   if (serviceList.length) {
     const { startServices } = await import('../services/index.js');
+    const masker = new Masker(Object.values(scope.secrets as Record<string, string>));
     // One at a time, so an optional service that cannot start does not stop the others.
     for (const service of serviceList) {
       try {
@@ -161,6 +163,7 @@ export async function activateEnvironment(
           outDir: options.outDir,
           resources: options.resources,
           signal: options.signal,
+          mask: masker.active ? (text) => masker.string(text) : undefined,
         });
       } catch (error) {
         if (service.optional !== true || options.signal?.aborted) throw error;

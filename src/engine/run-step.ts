@@ -19,6 +19,8 @@ export interface StepRuntime {
   signal: AbortSignal;
   /** The scenario's wall-clock deadline (epoch ms). */
   deadline: number;
+  /** A value captured with `secret: true`: masked from then on. */
+  onSecret?(value: string): void;
 }
 
 const runners = new Map<string, Promise<StepRunner>>();
@@ -175,6 +177,7 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     const captured = capture(step.capture, output);
     Object.assign(result.captures, captured.values);
     Object.assign(rt.scope, captured.values);
+    for (const secret of captured.secrets) rt.onSecret?.(secret);
     if (captured.errors.length) {
       const first = captured.errors[0];
       return fail(

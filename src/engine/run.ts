@@ -5,6 +5,7 @@ import { FlowrunError } from '../errors.js';
 import type { Multiplexer } from '../report/multiplexer.js';
 import type { Location, RunResult, ScenarioResult, ScenarioSpec, Totals } from '../types.js';
 import { formatMs } from '../util/duration.js';
+import { MIN_SECRET_LENGTH } from '../util/mask.js';
 import { Locks } from './locks.js';
 import { Resources } from './resources.js';
 import { mockServersOf, runScenario } from './run-scenario.js';
@@ -84,7 +85,13 @@ export async function executeRun(
           overrides: options.overrides,
           onNotice: options.onNotice,
         });
-        for (const s of Object.values(env.secrets)) secrets.add(s);
+        for (const [name, s] of Object.entries(env.secrets)) {
+          secrets.add(s);
+          if (s.length > 0 && s.length < MIN_SECRET_LENGTH)
+            options.onNotice?.(
+              `secret "${name}" is shorter than ${MIN_SECRET_LENGTH} characters: it is masked in credential headers only, not in other text`,
+            );
+        }
         mux.setSecrets(secrets);
         results.push(
           ...(await runEnvironment(scenarios, { env, resources, mux, options, runId, signal: runSignal })),
@@ -193,6 +200,7 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
       defaultTimeoutMs: options.scenarioTimeoutMs,
       exchanges: options.exchanges ?? (scenariosPlanned(options) > EXCHANGES_ALL_UP_TO ? 'failed' : 'all'),
       onStepEnd: (step) => mux.stepEnd({ id: spec.id, environment: env.name }, step),
+      onSecret: (value) => mux.addSecret(value),
     });
     result.attempts = attempt;
     if (result.status !== 'failed' || signal.aborted) break;

@@ -3,6 +3,7 @@
  * differed, so a 404 or a failed verify can say "json $.currency: expected RUB, got USD".
  */
 import type { Difference, RecordedRequest, RequestMatcher, ValueMatcher } from './model.js';
+import { isSensitiveHeader, MASK } from '../util/mask.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -152,7 +153,7 @@ export function differences(m: RequestMatcher, r: RecordedRequest): Difference[]
   for (const [k, vm] of Object.entries(m.headers ?? {})) {
     if (!valueMatches(vm, r.headers[k])) {
       const actual = r.headers[k];
-      const masked = actual !== undefined && ['authorization', 'cookie'].includes(k) ? '***' : actual;
+      const masked = actual !== undefined && isSensitiveHeader(k) ? MASK : actual;
       out.push({
         field: `headers.${k}`,
         expected: vm,

@@ -277,18 +277,7 @@ export const byPriority = <T extends { priority: number; order: number }>(a: T, 
   b.priority - a.priority || a.order - b.order;
 
 /** Header names whose values never appear in messages or reports. */
-export const SENSITIVE_HEADERS = new Set([
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'proxy-authorization',
-  'x-api-key',
-]);
-
-export const maskHeaders = (headers: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(headers).map(([k, v]) => [k, SENSITIVE_HEADERS.has(k.toLowerCase()) ? '***' : v]),
-  );
+export { SENSITIVE_HEADERS, maskHeaders } from '../util/mask.js';
 
 /** The scope a template sees as `request` when a response is rendered. */
 export const templateRequest = (r: RecordedRequest) => ({

@@ -15,6 +15,7 @@ import {
   describeValueMatcher,
 } from './match.js';
 import type { RecordedRequest, RequestMatcher, ValueMatcher } from './model.js';
+import { isSensitiveHeader, MASK } from '../util/mask.js';
 
 /** `{ exactly }`, `{ atLeast }`, `{ atMost }` (the last two may be combined), or a number for exactly. */
 export interface Times {
@@ -172,7 +173,7 @@ export function evaluateVerification(input: VerifyInput): VerifyOutcome {
         typeof vm === 'string' ? 'eq' : Object.keys(vm).join('+'),
         vm,
         (r) =>
-          `header ${h}: expected ${describeValueMatcher(vm)}, got ${r.headers[h] === undefined ? 'no such header' : ['authorization', 'cookie'].includes(h) ? '***' : JSON.stringify(r.headers[h])}`,
+          `header ${h}: expected ${describeValueMatcher(vm)}, got ${r.headers[h] === undefined ? 'no such header' : isSensitiveHeader(h) ? MASK : JSON.stringify(r.headers[h])}`,
         (r) => valueMatches(vm, r.headers[h]),
       ),
     );

@@ -1,12 +1,12 @@
 import type { Reporter, RunInfo, RunResult, ScenarioResult, StepResult } from '../types.js';
-import { Masker } from './mask.js';
+import { Masker } from '../util/mask.js';
 
 /**
  * Fans run events out to every reporter. Secrets are masked here, once, before any reporter
  * sees the data; a reporter that throws becomes a run error instead of a crash.
  */
 export class Multiplexer {
-  private masker = new Masker([]);
+  private readonly masker = new Masker([]);
   readonly errors: { message: string }[] = [];
 
   /** Whether any reporter listens to steps (masking a step nobody reads is skipped). */
@@ -17,7 +17,12 @@ export class Multiplexer {
   }
 
   setSecrets(secrets: Iterable<string>): void {
-    this.masker = new Masker(secrets);
+    this.masker.add(secrets);
+  }
+
+  /** A secret found during the run (a `secret: true` capture): masked from now on. */
+  addSecret(secret: string): void {
+    this.masker.add([secret]);
   }
 
   mask<T>(value: T): T {

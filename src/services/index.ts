@@ -17,6 +17,8 @@ export interface StartServicesOptions {
   /** Each service's stop is registered here; closing the resources stops them in reverse order. */
   resources: Resources;
   signal?: AbortSignal;
+  /** Masks the environment's secrets in service logs. */
+  mask?: (text: string) => string;
 }
 
 /** How long a stopped service gets between SIGTERM and SIGKILL. */
@@ -131,11 +133,17 @@ async function startCommand(
   const ready = service.ready ? renderCheck(service.ready, options.render) : undefined;
   const logFile = serviceLogFile(options.outDir, service.name);
   mkdirSync(join(options.outDir, 'services'), { recursive: true });
-  appendFileSync(logFile, `# flowrun: ${new Date().toISOString()} starting: ${command} (in ${cwd})\n`);
+  const mask = options.mask ?? ((text: string) => text);
+  appendFileSync(logFile, mask(`# flowrun: ${new Date().toISOString()} starting: ${command} (in ${cwd})\n`));
 
   const shell =
     process.platform === 'win32' ? ['cmd.exe', ['/d', '/s', '/c', command]] : ['/bin/sh', ['-c', command]];
-  const proc = spawnManaged(shell[0] as string, shell[1] as string[], { cwd, env, logFile });
+  const proc = spawnManaged(shell[0] as string, shell[1] as string[], {
+    cwd,
+    env,
+    logFile,
+    mask: options.mask,
+  });
   const stop = () => proc.stop({ signal: 'SIGTERM', graceMs: STOP_GRACE_MS });
   options.resources.onClose(`service:${service.name}`, stop);
 

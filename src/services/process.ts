@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -32,6 +32,11 @@ export interface SpawnOptions {
   gid?: number;
   /** What the watchdog sends the group if flowrun dies without stopping it (default SIGTERM). */
   orphanSignal?: NodeJS.Signals;
+  /**
+   * Masks secrets in the output before it reaches the log file. Output then goes through flowrun
+   * line by line (a secret is never split across two writes) instead of straight to the file.
+   */
+  mask?: (text: string) => string;
 }
 
 const live = new Set<number>();
@@ -202,19 +207,25 @@ export function spawnManaged(command: string, args: string[], options: SpawnOpti
       env: options.env ?? process.env,
       // detached = setsid(): a new session and process group whose id is the child's pid.
       detached: true,
-      stdio: ['ignore', fd, fd],
+      stdio: options.mask ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
       uid: options.uid,
       gid: options.gid,
     });
   } finally {
-    closeSync(fd);
+    if (!options.mask) closeSync(fd);
   }
+  // With a masked log, "exited" also waits (briefly) for the last output to reach the file.
+  const drained = options.mask ? maskedLog(child, fd, options.mask) : undefined;
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let spawnError: Error | undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      resolve(exitInfo);
+      const done = () => {
+        exitInfo = { code, signal };
+        resolve(exitInfo);
+      };
+      if (drained) void within(drained, 1000).then(done);
+      else done();
     });
     child.once('error', (error) => {
       spawnError = error;
@@ -265,6 +276,57 @@ export function spawnManaged(command: string, args: string[], options: SpawnOpti
     return stopping;
   };
   return { pid, exited, hasExited: () => exitInfo !== undefined, spawnError: () => spawnError, stop };
+}
+
+/** Largest partial line held back waiting for its newline (a longer one is written as it is). */
+const MAX_PENDING = 64 * 1024;
+
+/** Writes the child's stdout and stderr to `fd`, line by line, through `mask`; closes `fd` after both end. */
+function maskedLog(
+  child: ReturnType<typeof spawn>,
+  fd: number,
+  mask: (text: string) => string,
+): Promise<void> {
+  let open = 0;
+  let drained!: () => void;
+  const done = new Promise<void>((resolve) => (drained = resolve));
+  const write = (text: string) => {
+    try {
+      writeSync(fd, mask(text));
+    } catch {
+      // the log is best effort: a full disk must not stop the service
+    }
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    open++;
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      pending += chunk;
+      const end = pending.lastIndexOf('\n');
+      if (end >= 0) {
+        write(pending.slice(0, end + 1));
+        pending = pending.slice(end + 1);
+      }
+      if (pending.length > MAX_PENDING) {
+        write(pending);
+        pending = '';
+      }
+    });
+    stream.once('close', () => {
+      if (pending) write(pending);
+      if (--open === 0) {
+        closeSync(fd);
+        drained();
+      }
+    });
+  }
+  if (open === 0) {
+    closeSync(fd);
+    drained();
+  }
+  return done;
 }
 
 /** The last `maxLines` lines of a log file, for error messages. */

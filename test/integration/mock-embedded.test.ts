@@ -247,7 +247,7 @@ describe('embedded mock server', () => {
     assert.equal(failed.status, 406);
     assert.match(failed.text, /to be called at least 2 times, but it was called 1 time/);
     assert.match(failed.text, /json \$\.amount: expected 1999, got 2000/);
-    assert.match(failed.text, /\[authorization: \*\*\*\]/, 'secrets are masked in the listing');
+    assert.match(failed.text, /\[authorization: Bearer \*\*\*\*\*\]/, 'secrets are masked in the listing');
     assert.equal((await put('/mockserver/verify', { expectationId: { id: 'nope' } })).status, 400);
 
     const retrieved = JSON.parse(

@@ -47,7 +47,7 @@ const cases: [string, Record<string, unknown>, string[]][] = [
   [
     'authorization is masked in differences',
     { headers: { Authorization: 'Bearer other' } },
-    ['header authorization: expected "Bearer other", got "***"'],
+    ['header authorization: expected "Bearer other", got "*****"'],
   ],
   ['absent header', { headers: { 'x-trace': { exists: false } } }, []],
   ['partial json, numbers by value', { json: { amount: 200.0, items: [{ sku: 'A' }] } }, []],

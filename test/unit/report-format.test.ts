@@ -13,10 +13,10 @@ test('redaction: credential headers and curl flags never render', () => {
       Accept: '*/*',
     }),
     {
-      Authorization: 'Bearer ***',
-      cookie: '***',
-      'Set-Cookie': '***',
-      'Proxy-Authorization': 'Basic ***',
+      Authorization: 'Bearer *****',
+      cookie: '*****',
+      'Set-Cookie': '*****',
+      'Proxy-Authorization': 'Basic *****',
       Accept: '*/*',
     },
   );
@@ -24,7 +24,7 @@ test('redaction: credential headers and curl flags never render', () => {
     redactCurl(
       `curl -X GET 'http://h/x' -H 'Authorization: Bearer abc' -H "cookie: a=1" --header 'X-Id: 7' -u admin:pw --cookie sid=3`,
     ),
-    `curl -X GET 'http://h/x' -H 'Authorization: Bearer ***' -H "cookie: ***" --header 'X-Id: 7' -u *** --cookie ***`,
+    `curl -X GET 'http://h/x' -H 'Authorization: Bearer *****' -H "cookie: *****" --header 'X-Id: 7' -u ***** --cookie *****`,
   );
 });
 

@@ -11,6 +11,7 @@ import type {
   StepResult,
 } from '../../types.js';
 import { formatMs } from '../../util/duration.js';
+import { safeValue } from './safe-text.js';
 
 const MAX_BODY = 1200;
 // diff is only needed to show a failure.
@@ -52,7 +53,8 @@ export class ConsoleReporter implements Reporter {
     this.status();
   }
 
-  onScenarioEnd(r: ScenarioResult): void {
+  onScenarioEnd(result: ScenarioResult): void {
+    const r = safeValue(result);
     this.running.delete(`${r.environment}|${r.id}`);
     this.done++;
     const c = this.c;
@@ -82,6 +84,7 @@ export class ConsoleReporter implements Reporter {
   }
 
   onError(e: { message: string; location?: { file: string; line: number; col: number } }): void {
+    e = safeValue(e);
     const at = e.location ? `${e.location.file}:${e.location.line}:${e.location.col} ` : '';
     this.print(this.c.red(`error: ${at}${e.message}`));
   }

@@ -3,38 +3,12 @@
  * github), so they name scenarios, locate failures and hide credentials the same way.
  */
 import { formatLocation } from '../../errors.js';
+import { maskCurl, maskHeaders } from '../../util/mask.js';
 import type { AssertionResult, HttpExchange, Location, ScenarioResult, StepResult } from '../../types.js';
 
-/** Headers whose values are credentials: never rendered, even if masking upstream missed them. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-export const MASK = '***';
-
-const maskValue = (name: string, value: string): string => {
-  // Keep the scheme ("Bearer", "Basic") so a reader still sees what kind of credential was sent.
-  const scheme = /^(authorization|proxy-authorization)$/i.test(name)
-    ? /^([A-Za-z-]+)\s+\S/.exec(value)?.[1]
-    : undefined;
-  return scheme ? `${scheme} ${MASK}` : MASK;
-};
-
-export function redactHeaders(headers: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? maskValue(name, String(value)) : String(value);
-  }
-  return out;
-}
-
-/** The same defence for a curl command line: -H 'Authorization: …', -b/--cookie, -u/--user. */
-export function redactCurl(curl: string): string {
-  return curl
-    .replace(
-      /(-H\s+|--header\s+)(['"]?)(authorization|proxy-authorization|cookie|set-cookie)\s*:\s*([^'"\n]*)\2/gi,
-      (_m, flag: string, q: string, name: string, value: string) =>
-        `${flag}${q}${name}: ${maskValue(name, value)}${q}`,
-    )
-    .replace(/(\s)(-b|--cookie|-u|--user)(\s+)(['"]?)[^\s'"]+\4/g, `$1$2$3$4${MASK}$4`);
-}
+/** Credential headers are never rendered, even if masking upstream missed them (one rule: util/mask). */
+export const redactHeaders = maskHeaders;
+export const redactCurl = maskCurl;
 
 export function redactExchange(ex: HttpExchange): HttpExchange {
   return {
