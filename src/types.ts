@@ -184,8 +184,8 @@ export interface RunResult {
   durationMs: number;
   environments: string[];
   totals: Totals;
-  /** Passed (incl. flaky) / (scenarios - skipped), in percent; 100 when nothing ran. */
-  successRate: number;
+  /** Passed (incl. flaky) / (scenarios - skipped), in percent; null when nothing ran. */
+  successRate: number | null;
   interrupted: boolean;
   scenarios: ScenarioResult[];
   errors: { message: string; location?: Location }[];

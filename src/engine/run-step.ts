@@ -10,6 +10,7 @@ import type { ResolvedEnvironment } from '../config/types.js';
 import { formatMs } from '../util/duration.js';
 import type { Resources } from './resources.js';
 import { sleep } from './sleep.js';
+import { maskableName } from '../util/mask.js';
 
 export interface StepRuntime {
   environment: ResolvedEnvironment;
@@ -89,6 +90,8 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
   if (step.name.includes('{{')) {
     try {
       result.name = String(renderValue(step.name, stepScope(step, rt.scope)));
+      // A rendered name may hold a value (`POST /pay?key={{secrets.key}}`): it is masked like one.
+      maskableName(result);
     } catch {
       // The name stays as written; the step's own templates report the problem.
     }

@@ -7,6 +7,7 @@ import type { Location, RunResult, ScenarioResult, ScenarioSpec, Totals } from '
 import { formatMs } from '../util/duration.js';
 import { MIN_SECRET_LENGTH } from '../util/mask.js';
 import { Locks } from './locks.js';
+import { countStatuses, successRate } from './totals.js';
 import { Resources } from './resources.js';
 import { mockServersOf, runScenario } from './run-scenario.js';
 
@@ -119,8 +120,7 @@ export async function executeRun(
   clearTimeout(runTimer);
   for (const e of mux.errors) errors.push(e);
   const endedAt = new Date();
-  const totals = count(results);
-  const ran = totals.scenarios - totals.skipped;
+  const totals = countStatuses(results);
   return {
     runId,
     flowrunVersion: options.version,
@@ -129,7 +129,7 @@ export async function executeRun(
     durationMs: endedAt.getTime() - startedAt.getTime(),
     environments: environments.map((e) => e.name),
     totals,
-    successRate: ran === 0 ? 100 : Math.round(((totals.passed + totals.flaky) / ran) * 10_000) / 100,
+    successRate: successRate(totals),
     interrupted: options.signal.aborted,
     scenarios: results,
     errors,
@@ -241,10 +241,4 @@ export function skippedResult(spec: ScenarioSpec, environment: string, reason: s
     attempts: 0,
     steps: [],
   };
-}
-
-export function count(results: ScenarioResult[]): Totals {
-  const t: Totals = { scenarios: results.length, passed: 0, failed: 0, skipped: 0, flaky: 0 };
-  for (const r of results) t[r.status]++;
-  return t;
 }

@@ -1,6 +1,9 @@
 import type { Reporter, RunInfo, RunResult, ScenarioResult, Totals } from '../types.js';
 import { Multiplexer } from './multiplexer.js';
 import type { RunEvent } from './ndjson/events.js';
+import { countStatuses, successRate } from '../engine/totals.js';
+
+export { countStatuses, successRate };
 
 export type { RunEvent } from './ndjson/events.js';
 
@@ -82,15 +85,3 @@ function unfinished(
 }
 
 export const endOf = (s: ScenarioResult): number => Date.parse(s.startedAt) + s.durationMs;
-
-export function countStatuses(results: ScenarioResult[]): Totals {
-  const t: Totals = { scenarios: results.length, passed: 0, failed: 0, skipped: 0, flaky: 0 };
-  for (const r of results) t[r.status]++;
-  return t;
-}
-
-/** Passed (incl. flaky) / (scenarios - skipped), in percent with two decimals; 100 when nothing ran. */
-export function successRate(t: Totals): number {
-  const ran = t.scenarios - t.skipped;
-  return ran === 0 ? 100 : Math.round(((t.passed + t.flaky) / ran) * 10_000) / 100;
-}

@@ -1,12 +1,27 @@
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** Parses `500ms`, `30s`, `2m`, `1h`, `1.5s` or a number of milliseconds; undefined when invalid. */
-export function parseDuration(value: unknown): number | undefined {
+/**
+ * The longest wait a Node.js timer supports (2^31 - 1 ms, about 24.8 days, 596 h): a longer
+ * delay overflows and fires after 1 ms, so every duration is bounded by it.
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** Parses `500ms`, `30s`, `2m`, `1h`, `1.5s` or a number of milliseconds, unbounded; undefined when invalid. */
+export function parseDurationExact(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   if (typeof value !== 'string') return undefined;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
   if (!m) return undefined;
   return Math.round(Number(m[1]) * units[m[2] ?? 'ms']);
+}
+
+/**
+ * A duration from a file, in milliseconds, clamped to MAX_DURATION_MS (a `timeout: 1000h` waits
+ * as long as a timer can, instead of overflowing into 1 ms); undefined when invalid.
+ */
+export function parseDuration(value: unknown): number | undefined {
+  const ms = parseDurationExact(value);
+  return ms === undefined ? undefined : Math.min(ms, MAX_DURATION_MS);
 }
 
 export const formatMs = (ms: number): string =>

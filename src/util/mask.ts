@@ -88,6 +88,7 @@ export function secretForms(s: string): string[] {
  * statuses. Masking never touches them, so a secret that happens to be a common word (`secret`)
  * cannot turn scenario names or ids into `*****`.
  */
+// A step name rendered from a template is the exception (see maskableName).
 const IDENTITY_KEYS = new Set([
   'id',
   'name',
@@ -107,6 +108,10 @@ const IDENTITY_KEYS = new Set([
   'startedAt',
   'endedAt',
 ]);
+/** Results whose `name` was rendered from a template: their name is a value and is masked. */
+const renderedNames = new WeakSet<object>();
+export const maskableName = (result: object): void => void renderedNames.add(result);
+
 /** Objects that are report structure (scenario, step, assertion): their identity keys are kept. */
 const isStructure = (o: Record<string, unknown>): boolean =>
   ('steps' in o && 'status' in o) || ('assertions' in o && 'phase' in o) || ('matcher' in o && 'passed' in o);
@@ -175,7 +180,7 @@ export class Masker {
     const obj = v as Record<string, unknown>;
     const structure = isStructure(obj);
     for (const k in obj) {
-      if (structure && IDENTITY_KEYS.has(k)) continue;
+      if (structure && IDENTITY_KEYS.has(k) && !(k === 'name' && renderedNames.has(obj))) continue;
       const x = this.walk(
         obj[k],
         SENSITIVE_LENGTHS.has(k.length) && SENSITIVE_HEADERS.has(k.toLowerCase()),

@@ -10,6 +10,8 @@ import { replay } from '../../report/replay.js';
 import type { Screen } from '../../types.js';
 import { displayName } from '../../scenario/normalize.js';
 import { DEFAULT_MATRIX } from './prepare.js';
+import { minRateVerdict } from '../../engine/totals.js';
+import { reportFolder } from './run.js';
 
 /** A folder given to merge stands for the report it holds: flowrun.ndjson, else flowrun.json. */
 function resolveInput(arg: string, cwd: string): string {
@@ -57,6 +59,7 @@ export async function mergeCommand(
     const file = displayName(cwd, abs);
     runs.push({ file, events: await readRunEvents(abs, file) });
   }
+  await reportFolder(outDir);
   const events = combineRuns(runs, { outDir, cwd });
   const matrix =
     (o.matrix as string | undefined) ??
@@ -77,7 +80,7 @@ export async function mergeCommand(
     screen.err('a shard was interrupted or did not finish: the merged results are incomplete');
     return ExitCode.failed;
   }
-  if (result.totals.failed === 0) return ExitCode.ok;
-  if (minRate !== undefined && result.successRate >= minRate) return ExitCode.ok;
-  return ExitCode.failed;
+  const verdict = minRateVerdict(result.totals, result.successRate, minRate);
+  if (verdict.message) screen.err(`note: ${verdict.message}`);
+  return verdict.passes ? ExitCode.ok : ExitCode.failed;
 }

@@ -8,9 +8,11 @@ import { installInterruptHandler } from '../../engine/signals.js';
 import { Multiplexer } from '../../report/multiplexer.js';
 import { loadReporters } from '../../report/registry.js';
 import type { RunResult, Screen } from '../../types.js';
-import { parseDuration } from '../../util/duration.js';
+import { MAX_DURATION_MS, parseDurationExact } from '../../util/duration.js';
 import { version } from '../main.js';
 import { commandInputs, prepare, projectContext } from './prepare.js';
+import { minRateVerdict } from '../../engine/totals.js';
+import { ensureDir } from '../../util/files.js';
 
 export function parseVars(raw: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -32,9 +34,13 @@ const positiveInt = (value: unknown, flag: string, min = 1): number | undefined 
 
 const duration = (value: unknown, flag: string): number | undefined => {
   if (value === undefined) return undefined;
-  const ms = parseDuration(String(value));
+  const ms = parseDurationExact(String(value));
   if (ms === undefined)
     throw new UsageError(`invalid ${flag} "${String(value)}": expected a duration such as 30s or 2m`);
+  if (ms > MAX_DURATION_MS)
+    throw new UsageError(
+      `invalid ${flag} "${String(value)}": longer than the longest supported duration, 596h (about 24.8 days, the limit of a Node.js timer)`,
+    );
   return ms;
 };
 
@@ -127,6 +133,7 @@ export async function runCommand(
     );
     return ExitCode.invalidInput;
   }
+  await reportFolder(outDir);
   const reporters = await loadReporters(reporterNames, {
     outDir,
     cwd,
@@ -159,15 +166,24 @@ export async function runCommand(
   } finally {
     interrupt.dispose();
   }
-  return exitCode(result, minRate);
+  return exitCode(result, minRate, screen);
 }
 
-export function exitCode(result: RunResult, minSuccessRate?: number): number {
+/** The report folder, created before anything runs: a folder that cannot exist fails at once. */
+export async function reportFolder(outDir: string): Promise<void> {
+  try {
+    await ensureDir(outDir);
+  } catch (error) {
+    throw new UsageError(`cannot write reports to ${outDir} (-o): ${(error as Error).message}`);
+  }
+}
+
+export function exitCode(result: RunResult, minSuccessRate?: number, screen?: Screen): number {
   if (result.interrupted) return ExitCode.interrupted;
   if (result.errors.some((e) => (e as { code?: string }).code !== undefined)) return ExitCode.invalidInput;
-  if (result.totals.failed === 0) return ExitCode.ok;
-  if (minSuccessRate !== undefined && result.successRate >= minSuccessRate) return ExitCode.ok;
-  return ExitCode.failed;
+  const verdict = minRateVerdict(result.totals, result.successRate, minSuccessRate);
+  if (verdict.message) screen?.err(`note: ${verdict.message}`);
+  return verdict.passes ? ExitCode.ok : ExitCode.failed;
 }
 
 function exchangesOption(value: unknown): 'all' | 'failed' | undefined {

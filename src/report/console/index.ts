@@ -12,6 +12,7 @@ import type {
 } from '../../types.js';
 import { formatMs } from '../../util/duration.js';
 import { safeValue } from './safe-text.js';
+import { formatRate, notRunSummary } from '../../engine/totals.js';
 
 const MAX_BODY = 1200;
 // diff is only needed to show a failure.
@@ -103,7 +104,9 @@ export class ConsoleReporter implements Reporter {
     if (result.interrupted)
       out.push(c.yellow('Interrupted: the results below are what finished before the interruption.'));
     out.push(`${c.bold('Scenarios:')}    ${parts.join(', ')} (${t.scenarios} total)`);
-    out.push(`${c.bold('Success rate:')} ${result.successRate.toFixed(1)}%`);
+    out.push(`${c.bold('Success rate:')} ${formatRate(result.successRate)}`);
+    const notRun = notRunSummary(result.scenarios);
+    if (notRun) out.push(c.yellow(notRun));
     out.push(`${c.bold('Duration:')}     ${formatMs(result.durationMs)}`);
     this.screen.out(out.join('\n'));
   }

@@ -48,7 +48,7 @@ export const clientScript = String.raw`
   function summary() {
     var t = run.totals;
     var cards = [['scenarios', t.scenarios, ''], ['passed', t.passed, 'passed'], ['failed', t.failed, 'failed'],
-      ['flaky', t.flaky, 'flaky'], ['skipped', t.skipped, 'skipped'], ['success rate', run.successRate.toFixed(1) + '%', ''],
+      ['flaky', t.flaky, 'flaky'], ['skipped', t.skipped, 'skipped'], ['success rate', (run.successRate === null ? 'n/a' : run.successRate.toFixed(1) + '%'), ''],
       ['duration', dur(run.durationMs), '']];
     var html = cards.map(function (c) {
       return '<div class="card ' + c[2] + '" data-card="' + esc(c[0]) + '"><b>' + esc(c[1]) + '</b>' + esc(c[0]) + '</div>';

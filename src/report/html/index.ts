@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadReporterMatrix, matrixForJson } from '../../matrix/report-data.js';
 import type { Reporter, ReporterFactory } from '../../types.js';
-import { writeReportFile } from '../format/write.js';
+import { writeFileAtomically as writeReportFile } from '../../util/files.js';
 import { renderHtml } from './page.js';
 
 /** `-r html`: `<outDir>/flowrun.html`, one self-contained file to open from disk or a CI artifact. */

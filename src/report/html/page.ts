@@ -3,6 +3,7 @@ import type { RunResult } from '../../types.js';
 import { clientScript } from './client.js';
 import { embedJson, htmlData } from './data.js';
 import { styles } from './styles.js';
+import { formatRate } from '../../engine/totals.js';
 
 const esc = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -14,7 +15,7 @@ const esc = (s: string): string =>
  */
 export function renderHtml(result: RunResult, matrix: MatrixModel | undefined): string {
   const t = result.totals;
-  const title = `flowrun: ${t.failed ? `${t.failed} failed` : 'all passed'} · ${result.successRate.toFixed(1)}%`;
+  const title = `flowrun: ${t.failed ? `${t.failed} failed` : 'all passed'} · ${formatRate(result.successRate)}`;
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -1,7 +1,5 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { streamFileAtomically } from '../../util/files.js';
 import type { Reporter, ReporterFactory, RunResult } from '../../types.js';
 
 /**
@@ -23,19 +21,12 @@ export const createReporter: ReporterFactory = async (options) => {
 };
 
 export async function writeResult(file: string, result: RunResult): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const out = createWriteStream(tmp);
-  const write = async (chunk: string) => {
-    if (!out.write(chunk)) await once(out, 'drain');
-  };
   const { scenarios, ...head } = result;
-  const headJson = JSON.stringify(head, null, 2);
-  await write(`${headJson.slice(0, -2)},\n  "scenarios": [`);
-  for (let i = 0; i < scenarios.length; i++)
-    await write(`${i ? ',' : ''}\n    ${JSON.stringify(scenarios[i])}`);
-  await write(`${scenarios.length ? '\n  ' : ''}]\n}\n`);
-  out.end();
-  await once(out, 'finish');
-  await rename(tmp, file);
+  await streamFileAtomically(file, async (write) => {
+    const headJson = JSON.stringify(head, null, 2);
+    await write(`${headJson.slice(0, -2)},\n  "scenarios": [`);
+    for (let i = 0; i < scenarios.length; i++)
+      await write(`${i ? ',' : ''}\n    ${JSON.stringify(scenarios[i])}`);
+    await write(`${scenarios.length ? '\n  ' : ''}]\n}\n`);
+  });
 }

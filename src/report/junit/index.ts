@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Reporter, ReporterFactory } from '../../types.js';
-import { writeReportFile } from '../format/write.js';
+import { writeFileAtomically as writeReportFile } from '../../util/files.js';
 import { buildJUnit } from './build.js';
 
 /** `-r junit`: `<outDir>/junit.xml`, one file for Jenkins, GitLab and GitHub test-report actions. */

@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadReporterMatrix, matrixForJson } from '../../matrix/report-data.js';
 import type { Reporter, ReporterFactory } from '../../types.js';
-import { writeReportFile } from '../format/write.js';
+import { writeFileAtomically as writeReportFile } from '../../util/files.js';
 import { renderMarkdown } from './render.js';
 
 /**

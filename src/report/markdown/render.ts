@@ -1,6 +1,7 @@
 import type { MatrixModel } from '../../matrix/model.js';
 import type { RunResult, ScenarioResult } from '../../types.js';
 import { displayName, fileLine, firstFailure, formatDuration, stringify } from '../format/index.js';
+import { formatRate } from '../../engine/totals.js';
 
 /** GitHub caps a step summary at 1 MiB; long failure lists are cut well before that. */
 const MAX_FAILURES = 50;
@@ -41,11 +42,11 @@ export function renderMarkdown(result: RunResult, matrix: MatrixModel | undefine
   const out: string[] = [];
   out.push(
     `## ${ok ? '✅' : '❌'} flowrun: ${t.failed ? `${t.failed} failed, ` : ''}${t.passed + t.flaky} passed` +
-      ` — ${result.successRate.toFixed(1)}% success`,
+      ` — ${formatRate(result.successRate)} success`,
     '',
     '| Scenarios | Passed | Failed | Flaky | Skipped | Success rate | Duration | Environments |',
     '|---:|---:|---:|---:|---:|---:|---:|---|',
-    `| ${t.scenarios} | ${t.passed} | ${t.failed} | ${t.flaky} | ${t.skipped} | ${result.successRate.toFixed(1)}% | ${formatDuration(result.durationMs)} | ${cell(result.environments.join(', ') || '—')} |`,
+    `| ${t.scenarios} | ${t.passed} | ${t.failed} | ${t.flaky} | ${t.skipped} | ${formatRate(result.successRate)} | ${formatDuration(result.durationMs)} | ${cell(result.environments.join(', ') || '—')} |`,
     '',
   );
   if (result.interrupted) out.push('> [!WARNING]', '> The run was interrupted; the results are partial.', '');

@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { ensureDir } from '../../util/files.js';
 import type { Reporter, ReporterFactory } from '../../types.js';
 import { EVENTS_VERSION, type RunEvent } from './events.js';
 
@@ -9,10 +10,13 @@ export const NDJSON_FILE = 'flowrun.ndjson';
 /**
  * Writes `<out>/flowrun.ndjson`: one JSON event per line as the run goes (begin, scenarioBegin,
  * stepEnd, scenarioEnd, error, end). Shards write it; `flowrun merge` replays it into any reporter.
- * Lines are streamed rather than buffered so a crashed run still leaves what it finished.
+ * Lines are streamed (to a temp file beside it, renamed at the end like every report file) rather
+ * than buffered, so a crashed run still leaves what it finished in `flowrun.ndjson.<pid>.<id>.tmp`
+ * and two runs with the same `-o` never interleave their lines.
  */
 export const createReporter: ReporterFactory = (options) => {
   const file = path.join(options.outDir, NDJSON_FILE);
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
   let stream: WriteStream | undefined;
   let failure: Error | undefined;
   const write = (event: RunEvent) => {
@@ -21,8 +25,8 @@ export const createReporter: ReporterFactory = (options) => {
   const reporter: Reporter & { name: string } = {
     name: 'ndjson',
     async onBegin(info) {
-      await mkdir(options.outDir, { recursive: true });
-      stream = createWriteStream(file, { flags: 'w', encoding: 'utf8' });
+      await ensureDir(options.outDir);
+      stream = createWriteStream(temp, { flags: 'wx', encoding: 'utf8' });
       stream.on('error', (error) => (failure = error));
       write({ type: 'begin', v: EVENTS_VERSION, info });
     },
@@ -44,7 +48,11 @@ export const createReporter: ReporterFactory = (options) => {
       const s = stream;
       stream = undefined;
       if (s) await new Promise<void>((resolve) => s.end(resolve));
-      if (failure) throw new Error(`writing ${file}: ${failure.message}`);
+      if (failure) {
+        await rm(temp, { force: true });
+        throw new Error(`writing ${file}: ${failure.message}`);
+      }
+      await rename(temp, file);
     },
   };
   return reporter;

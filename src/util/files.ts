@@ -1,0 +1,82 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import path from 'node:path';
+
+/**
+ * Writes `file` so that readers (CI uploaders, a browser reloading a report) never see half of
+ * it: `fill` writes a temp file beside the target, which is then renamed over it. On failure the
+ * temp file is removed and the target is left as it was.
+ */
+export async function writeAtomically(file: string, fill: (temp: string) => Promise<void>): Promise<void> {
+  await ensureDir(path.dirname(file));
+  const temp = `${file}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}.tmp`;
+  try {
+    await fill(temp);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** `writeAtomically` of a whole string or buffer. */
+export const writeFileAtomically = (file: string, content: string | Uint8Array): Promise<void> =>
+  writeAtomically(file, (temp) => writeFile(temp, content));
+
+/**
+ * `writeAtomically` of content produced piece by piece (a large JSON report): `produce` calls
+ * `write` for each chunk; back-pressure is respected.
+ */
+export const streamFileAtomically = (
+  file: string,
+  produce: (write: (chunk: string) => Promise<void>) => Promise<void>,
+): Promise<void> =>
+  writeAtomically(file, async (temp) => {
+    const out = createWriteStream(temp);
+    let failure: Error | undefined;
+    out.on('error', (error) => (failure ??= error));
+    try {
+      await produce(async (chunk) => {
+        if (failure) throw failure;
+        if (!out.write(chunk)) await once(out, 'drain');
+      });
+    } finally {
+      out.end();
+    }
+    await finished(out);
+  });
+
+/**
+ * Creates `dir` and its missing parents. Node's own `mkdir(..., { recursive: true })` never
+ * returns for a path inside a file system that refuses new folders (`/proc/x` spins at 100 % CPU
+ * and ignores SIGTERM): here each level is tried once, so such a path fails at once, naming it.
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  const target = path.resolve(dir);
+  try {
+    await mkdir(target);
+    return;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'EEXIST') {
+      if ((await stat(target)).isDirectory()) return;
+      throw folderError(target, 'a file with that name exists');
+    }
+    if (e.code !== 'ENOENT') throw folderError(target, e.message);
+  }
+  const parent = path.dirname(target);
+  if (parent === target) throw folderError(target, 'no such file system root');
+  await ensureDir(parent);
+  try {
+    await mkdir(target);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'EEXIST' && (await stat(target)).isDirectory()) return;
+    throw folderError(target, e.code === 'ENOENT' ? 'its file system does not allow new folders' : e.message);
+  }
+}
+
+const folderError = (dir: string, why: string): Error =>
+  Object.assign(new Error(`cannot create the folder ${dir}: ${why}`), { code: 'E_OUTPUT_DIR' });
