@@ -3,7 +3,7 @@ import { activateEnvironment, type EnvironmentSource } from '../config/environme
 import type { ResolvedEnvironment } from '../config/types.js';
 import { FlowrunError } from '../errors.js';
 import type { Multiplexer } from '../report/multiplexer.js';
-import type { Location, RunResult, ScenarioResult, ScenarioSpec, Totals } from '../types.js';
+import type { Location, RunResult, ScenarioResult, ScenarioSpec } from '../types.js';
 import { formatMs } from '../util/duration.js';
 import { MIN_SECRET_LENGTH } from '../util/mask.js';
 import { Locks } from './locks.js';

@@ -1,4 +1,4 @@
-import type { Reporter, RunInfo, RunResult, ScenarioResult, Totals } from '../types.js';
+import type { Reporter, RunInfo, RunResult, ScenarioResult } from '../types.js';
 import { Multiplexer } from './multiplexer.js';
 import type { RunEvent } from './ndjson/events.js';
 import { countStatuses, successRate } from '../engine/totals.js';
