@@ -23,7 +23,7 @@ export interface ScenarioRuntime {
   /** `failed`: drop request/response details of steps that did not fail (bounded memory on big runs). */
   exchanges?: 'all' | 'failed';
   onStepEnd?(step: StepResult): void;
-  /** A value captured with `secret: true` (masked in every output from then on). */
+  /** A secret value learnt by a step (a captured cookie): reports mask it from now on. */
   onSecret?(value: string): void;
 }
 
@@ -105,6 +105,7 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
     scope,
     signal,
     deadline,
+    instance: {},
     onSecret: rt.onSecret,
   };
   const record = (r: StepResult) => {

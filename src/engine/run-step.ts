@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { capture } from '../assert/capture.js';
+import { capture, secretStrings } from '../assert/capture.js';
 import { evaluate } from '../assert/evaluate.js';
 import { FlowrunError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
@@ -8,9 +8,9 @@ import { hasTemplate, renderValue, type Scope } from '../template/render.js';
 import type { AssertionResult, Phase, PollAttempt, ScenarioSpec, StepResult, StepSpec } from '../types.js';
 import type { ResolvedEnvironment } from '../config/types.js';
 import { formatMs } from '../util/duration.js';
+import { MASK, maskableName } from '../util/mask.js';
 import type { Resources } from './resources.js';
 import { sleep } from './sleep.js';
-import { maskableName } from '../util/mask.js';
 
 export interface StepRuntime {
   environment: ResolvedEnvironment;
@@ -20,7 +20,9 @@ export interface StepRuntime {
   signal: AbortSignal;
   /** The scenario's wall-clock deadline (epoch ms). */
   deadline: number;
-  /** A value captured with `secret: true`: masked from then on. */
+  /** The scenario instance's runner state (StepContext.instance). */
+  instance: Record<string, unknown>;
+  /** Told about secret values captured by a step (reports mask them from then on). */
   onSecret?(value: string): void;
 }
 
@@ -128,6 +130,7 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     scenario: rt.scenario,
     signal: rt.signal,
     deadline,
+    instance: rt.instance,
     location: step.location,
     render: (value) => render(value, scope),
   };
@@ -179,8 +182,11 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
   if (step.capture) {
     const captured = capture(step.capture, output);
     Object.assign(result.captures, captured.values);
+    for (const name of captured.secret) {
+      result.captures[name] = MASK;
+      for (const secret of secretStrings(captured.values[name])) rt.onSecret?.(secret);
+    }
     Object.assign(rt.scope, captured.values);
-    for (const secret of captured.secrets) rt.onSecret?.(secret);
     if (captured.errors.length) {
       const first = captured.errors[0];
       return fail(

@@ -12,6 +12,7 @@ export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
   'set-cookie',
   'x-api-key',
 ]);
+/** What every output shows in place of a secret value. */
 export const MASK = '*****';
 /**
  * Secrets shorter than this are not searched for in free text (a 3-character secret would mask
@@ -27,11 +28,15 @@ export function maskHeaderValue(value: string): string {
   return m ? `${m[1]} ${MASK}` : MASK;
 }
 
-/** A copy of `headers` with every credential header masked. */
-export function maskHeaders(headers: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {}))
-    out[name] = isSensitiveHeader(name) ? maskHeaderValue(String(value)) : String(value);
+/** A copy of `headers` with every credential header masked (a list, such as Set-Cookie, item by item). */
+export function maskHeaders<V extends string | string[]>(
+  headers: Record<string, V> | undefined,
+): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const one = (v: string) => (isSensitiveHeader(name) ? maskHeaderValue(String(v)) : String(v));
+    out[name] = (Array.isArray(value) ? value.map(one) : one(value)) as V;
+  }
   return out;
 }
 

@@ -12,7 +12,7 @@ export const redactCurl = maskCurl;
 
 export function redactExchange(ex: HttpExchange): HttpExchange {
   return {
-    request: { ...ex.request, headers: redactHeaders(ex.request.headers) },
+    request: { ...ex.request, headers: redactHeaders(ex.request.headers) as Record<string, string> },
     ...(ex.response ? { response: { ...ex.response, headers: redactHeaders(ex.response.headers) } } : {}),
     curl: redactCurl(ex.curl),
   };
