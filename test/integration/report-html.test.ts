@@ -147,7 +147,7 @@ test('html: summary, matrix heatmap, filters, a failing scenario expanded with i
     assert.match((await failed.locator('.res-body').textContent())!, /"status": "failed"/);
     assert.match(
       (await failed.locator('.curl').textContent())!,
-      /Authorization: Bearer \*\*\*' -H 'Cookie: \*\*\*'/,
+      /Authorization: Bearer \*\*\*\*\*' -H 'Cookie: \*\*\*\*\*'/,
     );
     const headers = await failed.locator('.kv').first().textContent();
     assert.match(headers!, /AuthorizationBearer \*\*\*/);

@@ -123,7 +123,7 @@ test('junit: failure with the expectation, expected/actual, file:line and the re
   assert.match(text, /expected: "confirmed"\n\s+actual: {3}"failed"\n\s+at scenarios\/checkout\.yaml:79:11/);
   assert.match(text, /poll gave up after 5 attempts \(timeout 2\.00s\)/);
   // Credentials never appear, even though the fixture's exchange carries them unmasked.
-  assert.match(text, /-H 'Authorization: Bearer \*\*\*' -H 'Cookie: \*\*\*'/);
+  assert.match(text, /-H 'Authorization: Bearer \*\*\*\*\*' -H 'Cookie: \*\*\*\*\*'/);
   const out: string = checkout['system-out'];
   assert.match(out, /tags: smoke, orders\ncovers: cart → orders, orders → payments/);
   assert.match(
