@@ -92,7 +92,7 @@ steps:
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(
         r.stdout,
-        /query on database "main" interrupted: scenario timed out after 1\.00s  at scenarios\/slow\.yaml:4:5/,
+        /query on database "main" interrupted: scenario timed out after 1\.00s {2}at scenarios\/slow\.yaml:4:5/,
       );
       assert.ok(Date.now() - started < 4000 + 3000, 'did not wait for the query');
       // The statement is gone from the server right after flowrun exits...
