@@ -1,4 +1,4 @@
-import { compileUserSchema } from '../scenario/validate.js';
+import { compileUserSchema } from '../util/user-schema.js';
 
 /** The matcher names; an object whose keys are all among them is a matcher, anything else a value. */
 export const MATCHERS = [
