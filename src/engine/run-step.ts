@@ -7,9 +7,8 @@ import type { StepContext, StepOutput, StepRunner } from '../steps/types.js';
 import { hasTemplate, renderValue, type Scope } from '../template/render.js';
 import type { AssertionResult, Phase, PollAttempt, ScenarioSpec, StepResult, StepSpec } from '../types.js';
 import type { ResolvedEnvironment } from '../model/environment.js';
-import { formatMs } from '../util/time.js';
+import { formatMs, sleep } from '../util/time.js';
 import type { Resources } from '../util/resources.js';
-import { sleep } from '../util/sleep.js';
 
 export interface StepRuntime {
   environment: ResolvedEnvironment;

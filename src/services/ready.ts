@@ -4,7 +4,7 @@ import type { ReadyCheck } from '../model/environment.js';
 import { describeSocketError, maskUrl } from '../clients/connection-messages.js';
 import { openRedis } from '../clients/redis.js';
 import { within } from '../util/abort.js';
-import { sleep } from '../util/sleep.js';
+import { sleep } from '../util/time.js';
 
 /** One check that did not pass before its deadline. */
 export interface ReadyFailure {
