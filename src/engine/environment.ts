@@ -15,6 +15,7 @@ import { renderValue, type Scope } from '../template/render.js';
 import type { Location } from '../types.js';
 import type { Resources } from '../util/resources.js';
 import { parseDuration } from '../util/time.js';
+import { version } from '../util/version.js';
 
 export interface ActivateOptions {
   runId: string;
@@ -157,6 +158,11 @@ export async function activateEnvironment(
       >,
       insecure: http.insecure === true,
       followRedirects: http.followRedirects !== false,
+      cookies: http.cookies !== false,
+      userAgent:
+        http.userAgent === undefined
+          ? `flowrun/${version()}`
+          : String(render(http.userAgent, ['http', 'userAgent'])),
     },
     databases: named('databases'),
     redis: named('redis'),

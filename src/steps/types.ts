@@ -13,6 +13,11 @@ export interface StepContext {
   signal: AbortSignal;
   /** Wall-clock deadline for this step (epoch ms). */
   deadline: number;
+  /**
+   * State of the scenario instance that runners keep between its steps (the http cookie jar);
+   * setup, steps and teardown of one instance share it, a retry starts empty.
+   */
+  instance: Record<string, unknown>;
   location: Location;
   /** Render a template value in the step's scope (for runners that render late, e.g. verify). */
   render(value: unknown): unknown;

@@ -9,7 +9,7 @@ import { Multiplexer } from '../../report/multiplexer.js';
 import { loadReporters } from '../../report/registry.js';
 import type { RunResult, Screen } from '../../types.js';
 import { parseDuration } from '../../util/time.js';
-import { version } from '../version.js';
+import { version } from '../../util/version.js';
 import { commandInputs, prepare, projectContext } from './prepare.js';
 
 export function parseVars(raw: string[]): Record<string, unknown> {
