@@ -4,7 +4,7 @@ import { regexProblem } from '../assert/regex.js';
 import { FlowrunError, LoadError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
 import type { Location, Phase, PollSpec, StepSpec } from '../types.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration } from '../util/time.js';
 import { checkTemplates, type KnownNames } from './check-templates.js';
 import { suggest, validateSource } from './validate.js';
 import { readYamlFile, type YamlSource } from './yaml-source.js';
