@@ -1,4 +1,4 @@
-import type { StepOutput } from '../steps/types.js';
+import type { StepOutput } from '../model/step.js';
 
 /** `{ regex: 'id=(\d+)', from: body }` or `from: { header: location }` (a capture or an expectation). */
 export interface RegexSpec {
