@@ -10,7 +10,7 @@ import type {
   Screen,
   StepResult,
 } from '../../types.js';
-import { formatMs } from '../../util/duration.js';
+import { formatMs } from '../../util/time.js';
 import { safeValue } from './safe-text.js';
 import { formatRate, notRunSummary } from '../../engine/totals.js';
 

@@ -1,6 +1,6 @@
 import { StepError } from '../../errors.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
-import { parseDuration, formatMs } from '../../util/duration.js';
+import { parseDuration, formatMs } from '../../util/time.js';
 import { ClientError, HttpClient } from './client.js';
 import { Jar, responseCookies } from './cookies.js';
 import { toCurl } from './curl.js';
@@ -85,6 +85,7 @@ export const httpRunner: StepRunner<HttpConfig> = {
     schema: 'schema',
     duration: 'value',
     cookies: 'secrets',
+    regex: 'regex',
   },
   async run(config, ctx): Promise<StepOutput> {
     const env = ctx.environment;
