@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, chownSync, constants, existsSync, readdirSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { arch, platform, tmpdir } from 'node:os';
+import { chmod, writeFile } from 'node:fs/promises';
+import { arch, platform } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
 import { FlowrunError } from '../errors.js';
 import { freePort } from './ports.js';
 import { within } from '../util/abort.js';
-import { spawnManaged, tailLog, type ManagedProcess } from './process.js';
+import { serviceTempDir, spawnManaged, tailLog, type ManagedProcess } from './process.js';
 
 /** Paths of the two PostgreSQL programs a throwaway cluster needs. */
 export interface PostgresBinaries {
@@ -169,8 +169,9 @@ async function canConnect(url: string): Promise<boolean> {
 export async function startPostgresCluster(options: PostgresClusterOptions): Promise<PostgresCluster> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const user = runAsUser();
-  const root = await mkdtemp(join(tmpdir(), 'flowrun-pg-'));
-  const cleanup = () => rm(root, { recursive: true, force: true }).catch(() => undefined);
+  const temp = await serviceTempDir('flowrun-pg-');
+  const root = temp.path;
+  const cleanup = () => temp.remove();
   try {
     await chmod(root, 0o700);
     if (user) chownSync(root, user.uid, user.gid);

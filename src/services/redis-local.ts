@@ -1,11 +1,9 @@
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { FlowrunError } from '../errors.js';
 import { freePort } from './ports.js';
-import { spawnManaged, tailLog } from './process.js';
+import { serviceTempDir, spawnManaged, tailLog } from './process.js';
 
 export const REDIS_INSTALL_HINT =
   'install it: apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS)';
@@ -82,8 +80,9 @@ export async function startLocalRedis(options: {
   const binary = findRedisServer();
   if (!binary) throw redisMissingError(options.forWhat ?? 'this run');
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
-  const dir = await mkdtemp(join(tmpdir(), 'flowrun-redis-'));
-  const cleanup = () => rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  const temp = await serviceTempDir('flowrun-redis-');
+  const dir = temp.path;
+  const cleanup = () => temp.remove();
   try {
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort());
