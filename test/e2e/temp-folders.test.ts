@@ -40,7 +40,7 @@ steps:
         await waitFor('the cluster to start', 90_000, async () => {
           const found = await pgFolders(tmp);
           if (!found.length) return undefined;
-          const data = await readdir(path.join(tmp, found[0], 'data')).catch(() => []);
+          const data: string[] = await readdir(path.join(tmp, found[0], 'data')).catch(() => []);
           return data.includes('postmaster.pid') ? true : undefined;
         });
         // Let the scenario reach its query.

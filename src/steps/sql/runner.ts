@@ -127,10 +127,19 @@ export const sqlRunner: StepRunner<SqlStepConfig> = {
 
     const connecting = interruption(ctx, 'E_SQL_TIMEOUT', (why) => `connecting to database "${name}" ${why}`);
     let client: pg.PoolClient;
+    const checkout = pool.connect();
     try {
-      client = await Promise.race([pool.connect(), connecting.promise]);
+      client = await Promise.race([checkout, connecting.promise]);
     } catch (error) {
-      if (error instanceof StepError) throw error;
+      if (error instanceof StepError) {
+        // Cut off while connecting: the connection that arrives later goes straight back (a
+        // client never released kept pool.end(), and so flowrun's exit, waiting forever).
+        checkout.then(
+          (late) => late.release(true),
+          () => undefined,
+        );
+        throw error;
+      }
       throw connectionError(name, database.url, error, ctx.location);
     } finally {
       connecting.cleanup();
