@@ -42,7 +42,7 @@ describe('request and response bodies: multipart, files, binary responses', () =
           stream.on('end', () =>
             got.files.push({
               field,
-              filename: info.filename,
+              filename: info.filename ?? '',
               mimeType: info.mimeType,
               bytes: Buffer.concat(chunks),
             }),
