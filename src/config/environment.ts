@@ -9,7 +9,14 @@ import { BUILTIN_NAMES, checkTemplates, KnownNames } from '../scenario/check-tem
 import { displayName } from '../scenario/normalize.js';
 import { suggest, validateSource } from '../scenario/validate.js';
 import { readYamlFile, type YamlSource } from '../scenario/yaml-source.js';
-import type { MockServerConfig, ReadyCheck, ResolvedEnvironment, ServiceConfig } from './types.js';
+import type { ContractDefaults } from './project-config.js';
+import type {
+  ContractSettings,
+  MockServerConfig,
+  ReadyCheck,
+  ResolvedEnvironment,
+  ServiceConfig,
+} from './types.js';
 
 /** An environment file, parsed and validated but not rendered (nothing started yet). */
 export interface EnvironmentSource {
@@ -17,6 +24,8 @@ export interface EnvironmentSource {
   file?: string;
   data: Record<string, any>;
   source?: YamlSource;
+  /** `openapi:`/`contract:` of flowrun.config.yaml, used when the file names none. */
+  contractDefaults?: ContractDefaults;
 }
 
 const EMPTY: EnvironmentSource = { name: 'default', data: { name: 'default' } };
@@ -27,7 +36,7 @@ export async function loadEnvironment(
   cwd: string,
   dir = 'environments',
 ): Promise<EnvironmentSource> {
-  if (!name) return EMPTY;
+  if (!name) return { ...EMPTY, data: { ...EMPTY.data } };
   const folder = path.resolve(cwd, dir);
   let available: string[] = [];
   try {
@@ -217,12 +226,47 @@ export async function activateEnvironment(
       readyCheck(render(c, ['waitFor', i]) as Record<string, unknown>, loc(['waitFor', i])),
     ),
     protected: d.protected === true,
+    contract: contractSettings(env, options.cwd, (value, at) => String(render(value, at))),
     unavailable,
     keyLocations,
   };
   for (const [k, v] of Object.entries(resolved.http.headers)) resolved.http.headers[k] = String(v);
   if (resolved.waitFor.length) await gate(resolved, options.signal);
   return resolved;
+}
+
+/**
+ * `openapi:` and `contract:` of the environment, else of flowrun.config.yaml; undefined when no
+ * document is named or `contract: off`. A relative path is resolved from the file it is written in.
+ */
+export function contractSettings(
+  env: EnvironmentSource,
+  cwd: string,
+  render: (value: unknown, at: (string | number)[]) => string,
+): ContractSettings | undefined {
+  const d = env.data;
+  const defaults = env.contractDefaults;
+  const own = d.openapi !== undefined;
+  const raw = own ? d.openapi : defaults?.openapi;
+  if (raw === undefined) return undefined;
+  const contract = (d.contract ?? defaults?.contract) as
+    string | { mode?: string; requests?: boolean } | undefined;
+  const mode = (typeof contract === 'string' ? contract : contract?.mode) ?? 'fail';
+  if (mode === 'off') return undefined;
+  const spec = own ? render(raw, ['openapi']) : String(raw);
+  const baseDir = own
+    ? env.file
+      ? path.dirname(path.resolve(cwd, env.file))
+      : cwd
+    : (defaults?.baseDir ?? cwd);
+  const isUrl = /^https?:\/\//i.test(spec);
+  return {
+    spec,
+    location: isUrl ? spec : path.resolve(baseDir, spec),
+    mode: mode as ContractSettings['mode'],
+    requests: typeof contract === 'object' && contract.requests === true,
+    at: own ? env.source?.locate(['openapi']) : defaults?.at,
+  };
 }
 
 export function readyCheck(raw: Record<string, unknown>, location?: Location): ReadyCheck {

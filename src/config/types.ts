@@ -66,6 +66,22 @@ export interface ResolvedEnvironment {
   unavailable?: Record<string, string>;
   waitFor: ReadyCheck[];
   protected: boolean;
+  /** `openapi:` and `contract:` of the environment (or flowrun.config.yaml); absent when off. */
+  contract?: ContractSettings;
   /** Locations of keys in the environment file (`databases.main`, ...), for located errors. */
   keyLocations: Record<string, Location>;
+}
+
+/** Contract checking against an OpenAPI document. */
+export interface ContractSettings {
+  /** The document as written (path or URL), shown in reports. */
+  spec: string;
+  /** Absolute path or URL to load it from. */
+  location: string;
+  /** fail: violations fail the step; warn: reported only; strict: also undocumented requests fail. */
+  mode: 'fail' | 'warn' | 'strict';
+  /** Check request bodies too. */
+  requests: boolean;
+  /** Where `openapi:` is written, for located load errors. */
+  at?: Location;
 }

@@ -3,6 +3,8 @@ import { activateEnvironment, type EnvironmentSource } from '../config/environme
 import type { ResolvedEnvironment } from '../config/types.js';
 import { FlowrunError } from '../errors.js';
 import type { Multiplexer } from '../report/multiplexer.js';
+import type { Contract } from '../contract/check.js';
+import type { ApiCatalog } from '../contract/coverage.js';
 import type { Location, RunResult, ScenarioResult, ScenarioSpec, Totals } from '../types.js';
 import { formatMs } from '../util/duration.js';
 import { Locks } from './locks.js';
@@ -50,6 +52,7 @@ export async function executeRun(
   const results: ScenarioResult[] = [];
   const errors: { message: string; location?: Location }[] = [];
   const secrets = new Set<string>();
+  const catalogs: ApiCatalog[] = [];
   // Our own timer rather than AbortSignal.timeout: its reason names the flag in every skip reason.
   const runDeadline = new AbortController();
   const runTimer = options.runTimeoutMs
@@ -86,8 +89,28 @@ export async function executeRun(
         });
         for (const s of Object.values(env.secrets)) secrets.add(s);
         mux.setSecrets(secrets);
+        // The contract module is loaded only when an environment names an OpenAPI document.
+        let contract: Contract | undefined;
+        if (env.contract) {
+          const { loadContract } = await import('../contract/index.js');
+          contract = await loadContract(env.contract, env.baseUrl);
+          catalogs.push({
+            spec: contract.spec.spec,
+            title: contract.spec.title,
+            openapi: contract.spec.openapi,
+            operations: contract.catalog(),
+          });
+        }
         results.push(
-          ...(await runEnvironment(scenarios, { env, resources, mux, options, runId, signal: runSignal })),
+          ...(await runEnvironment(scenarios, {
+            env,
+            resources,
+            mux,
+            options,
+            runId,
+            signal: runSignal,
+            contract,
+          })),
         );
       }
     } catch (error) {
@@ -114,6 +137,9 @@ export async function executeRun(
   const endedAt = new Date();
   const totals = count(results);
   const ran = totals.scenarios - totals.skipped;
+  const api = catalogs.length
+    ? (await import('../contract/coverage.js')).apiCoverage(catalogs, results)
+    : undefined;
   return {
     runId,
     flowrunVersion: options.version,
@@ -126,6 +152,7 @@ export async function executeRun(
     interrupted: options.signal.aborted,
     scenarios: results,
     errors,
+    ...(api ? { api } : {}),
   };
 }
 
@@ -140,6 +167,8 @@ interface EnvironmentRun {
   options: RunOptions;
   runId: string;
   signal: AbortSignal;
+  /** The OpenAPI contract of the environment, when it names one. */
+  contract?: Contract;
 }
 
 async function runEnvironment(scenarios: ScenarioSpec[], run: EnvironmentRun): Promise<ScenarioResult[]> {
@@ -180,7 +209,7 @@ async function runEnvironment(scenarios: ScenarioSpec[], run: EnvironmentRun): P
 }
 
 async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<ScenarioResult> {
-  const { env, resources, mux, options, runId, signal } = run;
+  const { env, resources, mux, options, runId, signal, contract } = run;
   const retries = spec.retries ?? options.retries ?? 0;
   let result!: ScenarioResult;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
@@ -190,6 +219,7 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
       runId,
       overrides: options.overrides,
       signal,
+      contract,
       defaultTimeoutMs: options.scenarioTimeoutMs,
       exchanges: options.exchanges ?? (scenariosPlanned(options) > EXCHANGES_ALL_UP_TO ? 'failed' : 'all'),
       onStepEnd: (step) => mux.stepEnd({ id: spec.id, environment: env.name }, step),

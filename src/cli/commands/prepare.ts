@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadDotenv } from '../../config/dotenv.js';
 import { environmentNames, loadEnvironment, type EnvironmentSource } from '../../config/environment.js';
-import { loadProjectConfig, type ProjectConfig } from '../../config/project-config.js';
+import { loadProjectConfig, type ContractDefaults, type ProjectConfig } from '../../config/project-config.js';
 import { FlowrunError, LoadError, LoadErrors } from '../../errors.js';
 import { loadScenarios, type LoadResult } from '../../scenario/load.js';
 import type { MatrixFile } from '../../matrix/load.js';
@@ -35,7 +35,13 @@ export function commandInputs(
 /** Loads environments, the matrix and the scenarios; prints every error at once. Undefined = exit 2. */
 export async function prepare(
   paths: string[],
-  options: { env?: string[]; matrix?: string; overrides?: Record<string, unknown> },
+  options: {
+    env?: string[];
+    matrix?: string;
+    overrides?: Record<string, unknown>;
+    /** `openapi:`/`contract:` of flowrun.config.yaml for environments that name none. */
+    contract?: ContractDefaults;
+  },
   screen: Screen,
   cwd = process.cwd(),
 ): Promise<Prepared | undefined> {
@@ -43,7 +49,9 @@ export async function prepare(
   const environments: EnvironmentSource[] = [];
   for (const name of options.env?.length ? options.env : [undefined]) {
     try {
-      environments.push(await loadEnvironment(name, cwd));
+      const env = await loadEnvironment(name, cwd);
+      if (options.contract) env.contractDefaults = options.contract;
+      environments.push(env);
     } catch (error) {
       if (!(error instanceof FlowrunError)) throw error;
       errors.push(error);
