@@ -235,8 +235,12 @@ export class Contract {
 
 const describe = (label: string): string => (label === 'request' ? 'request' : `response ${label}`);
 
-const headerOf = (headers: Record<string, string>, name: string): string | undefined => {
-  for (const k in headers) if (k.toLowerCase() === name) return headers[k];
+const headerOf = (headers: Record<string, string | string[]>, name: string): string | undefined => {
+  for (const k in headers) {
+    if (k.toLowerCase() !== name) continue;
+    const v = headers[k];
+    return Array.isArray(v) ? v[0] : v;
+  }
   return undefined;
 };
 

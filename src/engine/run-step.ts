@@ -9,6 +9,7 @@ import type { AssertionResult, Phase, PollAttempt, ScenarioSpec, StepResult, Ste
 import type { ResolvedEnvironment } from '../config/types.js';
 import type { Contract } from '../contract/check.js';
 import { formatMs } from '../util/duration.js';
+import { MASK } from '../util/mask.js';
 import type { Resources } from './resources.js';
 import { sleep } from './sleep.js';
 
@@ -22,6 +23,10 @@ export interface StepRuntime {
   deadline: number;
   /** The environment's OpenAPI contract: every HTTP exchange is checked against it. */
   contract?: Contract;
+  /** The scenario instance's runner state (StepContext.instance). */
+  instance: Record<string, unknown>;
+  /** Told about secret values captured by a step (reports mask them from then on). */
+  onSecret?(value: string): void;
 }
 
 const runners = new Map<string, Promise<StepRunner>>();
@@ -126,6 +131,7 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     scenario: rt.scenario,
     signal: rt.signal,
     deadline,
+    instance: rt.instance,
     location: step.location,
     render: (value) => render(value, scope),
   };
@@ -183,6 +189,10 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
   if (step.capture) {
     const captured = capture(step.capture, output);
     Object.assign(result.captures, captured.values);
+    for (const name of captured.secret) {
+      result.captures[name] = MASK;
+      rt.onSecret?.(String(captured.values[name]));
+    }
     Object.assign(rt.scope, captured.values);
     if (captured.errors.length) {
       const first = captured.errors[0];
