@@ -4,7 +4,7 @@ import { LoadErrors, UsageError } from '../errors.js';
 import { displayName } from '../scenario/normalize.js';
 import { validateSource, type SchemaName } from '../scenario/validate.js';
 import { readYamlFile } from '../scenario/yaml-source.js';
-import type { Location } from '../types.js';
+import type { ContractDefaults } from '../model/environment.js';
 
 /** The defaults a project keeps in `flowrun.config.yaml` (schemas/config.schema.json). */
 export interface ProjectConfig {
@@ -22,15 +22,6 @@ export interface ProjectConfig {
   minSuccessRate?: number;
   /** `openapi:` and `contract:`: defaults for environments that name no OpenAPI document. */
   contract?: ContractDefaults;
-}
-
-/** Contract settings written outside an environment file (flowrun.config.yaml). */
-export interface ContractDefaults {
-  openapi?: string;
-  contract?: unknown;
-  /** Folder a relative `openapi:` path is resolved from. */
-  baseDir: string;
-  at?: Location;
 }
 
 export const CONFIG_FILES = ['flowrun.config.yaml', 'flowrun.config.yml'];

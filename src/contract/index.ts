@@ -1,4 +1,4 @@
-import type { ContractSettings } from '../config/types.js';
+import type { ContractSettings } from '../model/environment.js';
 import { FlowrunError } from '../errors.js';
 import { Contract } from './check.js';
 import { loadSpec } from './spec.js';

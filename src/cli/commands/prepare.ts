@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadDotenv } from '../../config/dotenv.js';
-import { environmentNames, loadEnvironment, type EnvironmentSource } from '../../config/environment.js';
-import { loadProjectConfig, type ContractDefaults, type ProjectConfig } from '../../config/project-config.js';
+import { environmentNames, loadEnvironment, type LoadedEnvironment } from '../../config/environment.js';
+import { loadProjectConfig, type ProjectConfig } from '../../config/project-config.js';
+import type { ContractDefaults } from '../../model/environment.js';
 import { FlowrunError, LoadError, LoadErrors } from '../../errors.js';
 import { loadScenarios, type LoadResult } from '../../scenario/load.js';
 import type { MatrixFile } from '../../matrix/load.js';
@@ -10,7 +11,7 @@ import type { Location, Screen } from '../../types.js';
 import { printErrors } from '../print-error.js';
 
 export interface Prepared {
-  environments: EnvironmentSource[];
+  environments: LoadedEnvironment[];
   loaded: LoadResult;
   matrix?: MatrixFile;
   matrixFile?: string;
@@ -46,7 +47,7 @@ export async function prepare(
   cwd = process.cwd(),
 ): Promise<Prepared | undefined> {
   const errors: FlowrunError[] = [];
-  const environments: EnvironmentSource[] = [];
+  const environments: LoadedEnvironment[] = [];
   for (const name of options.env?.length ? options.env : [undefined]) {
     try {
       const env = await loadEnvironment(name, cwd);

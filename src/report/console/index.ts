@@ -10,7 +10,7 @@ import type {
   Screen,
   StepResult,
 } from '../../types.js';
-import { formatMs } from '../../util/duration.js';
+import { formatMs } from '../../util/time.js';
 import { coverageList, coverageSummary } from '../api-coverage.js';
 
 const MAX_BODY = 1200;

@@ -89,3 +89,23 @@ export interface ContractSettings {
   /** Where `openapi:` is written, for located load errors. */
   at?: Location;
 }
+
+/** An environment file, parsed and validated but not rendered (nothing started yet). */
+export interface EnvironmentSource {
+  name: string;
+  file?: string;
+  data: Record<string, any>;
+  /** The parsed file, to locate keys (`locate(path)`). */
+  source?: { locate(path: (string | number)[], target?: 'key' | 'value'): Location | undefined };
+  /** `openapi:`/`contract:` of flowrun.config.yaml, used when the file names none. */
+  contractDefaults?: ContractDefaults;
+}
+
+/** Contract settings written outside an environment file (flowrun.config.yaml). */
+export interface ContractDefaults {
+  openapi?: string;
+  contract?: unknown;
+  /** Folder a relative `openapi:` path is resolved from. */
+  baseDir: string;
+  at?: Location;
+}
