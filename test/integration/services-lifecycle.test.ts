@@ -131,7 +131,9 @@ describe('services', () => {
     }
   });
 
-  test('a command service sees earlier services, becomes ready, logs to <outDir>/services, and stops', async () => {
+  test('a command service sees earlier services, becomes ready, logs to <outDir>/services, and stops', async (t) => {
+    const skip = skipWithout('redis-server');
+    if (skip) return t.skip(skip);
     const { servicesScope, resources, options } = setup();
     const port = await freePort();
     await startServices(
