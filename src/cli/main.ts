@@ -99,6 +99,14 @@ export async function main(argv: string[]): Promise<number> {
       return mergeCommand(reports, options, screen, list);
     });
   cli
+    .command('init', 'Scaffold a flowrun project in the current folder (scenarios, environment, config, CI)')
+    .option('--base-url <url>', 'baseUrl of environments/local.yaml (default: http://localhost:3000)')
+    .option('--force', 'Replace files that already exist')
+    .action(async (options: { baseUrl?: string; force?: boolean }) => {
+      const { initCommand } = await import('./commands/init.js');
+      return initCommand(options, screen);
+    });
+  cli
     .command('mock <file>', 'Run a standalone mock server (MockServer-compatible control API)')
     .option('--port <n>', 'Port', { default: 1080 })
     .option('--host <host>', 'Address to bind', { default: '127.0.0.1' })
