@@ -22,9 +22,11 @@ const list = (v: unknown): string[] =>
 const KEBAB_BOOLEANS: Record<string, string> = { '--allow-writes': '--allowWrites' };
 const camelBooleans = (arg: string): string => KEBAB_BOOLEANS[arg] ?? arg;
 
-/** The command line. Commands are loaded on demand so `--version` and `--help` stay fast. */
-export async function main(argv: string[]): Promise<number> {
-  const screen = createScreen();
+/**
+ * The commands and options (docs/cli.md is checked against them). Commands are loaded on demand
+ * so `--version` and `--help` stay fast.
+ */
+export function defineCli(screen: ReturnType<typeof createScreen>): ReturnType<typeof cac> {
   const cli = cac('flowrun');
   cli
     .command('[...paths]', 'Run scenarios (default: scenarios/)')
@@ -116,7 +118,13 @@ export async function main(argv: string[]): Promise<number> {
     });
   cli.help();
   cli.version(version());
+  return cli;
+}
 
+/** The command line. */
+export async function main(argv: string[]): Promise<number> {
+  const screen = createScreen();
+  const cli = defineCli(screen);
   let code: number;
   try {
     cli.parse(['node', 'flowrun', ...argv.map(camelBooleans)], { run: false });
