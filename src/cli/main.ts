@@ -54,7 +54,15 @@ export function defineCli(screen: ReturnType<typeof createScreen>): ReturnType<t
     .option('--matrix <file>', 'Integration matrix file (default: integration-matrix.yaml when present)')
     .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
     .option('--debug', 'Print stack traces of internal errors')
+    .option(
+      '-w, --watch',
+      'Re-run the affected scenarios when a file changes; services stay up (Ctrl-C stops)',
+    )
     .action(async (paths: string[], options: Record<string, unknown>) => {
+      if (options.watch) {
+        const { watchCommand } = await import('./commands/watch.js');
+        return watchCommand(paths, options, screen, list);
+      }
       const { runCommand } = await import('./commands/run.js');
       return runCommand(paths, options, screen, list);
     });

@@ -35,6 +35,17 @@ export interface RunOptions {
   signal: AbortSignal;
   runId?: string;
   version: string;
+  /**
+   * Watch mode: environments activated once and kept (services, mock servers, connections) across
+   * runs, by name. executeRun fills it and leaves them running; the caller closes them.
+   */
+  keptEnvironments?: Map<string, KeptEnvironment>;
+}
+
+/** An activated environment with the resources it started. */
+export interface KeptEnvironment {
+  env: ResolvedEnvironment;
+  resources: Resources;
 }
 
 /** Runs every scenario against every environment, in order of environments; returns the run's result. */
@@ -71,11 +82,14 @@ export async function executeRun(
     cwd: options.cwd,
   });
   for (const envSource of environments) {
-    const resources = new Resources();
+    const kept = options.keptEnvironments?.get(envSource.name);
+    const resources = kept?.resources ?? new Resources();
     let env: ResolvedEnvironment | undefined;
+    let keep = false;
     try {
       if (!runSignal.aborted) {
-        env = await activateEnvironment(envSource, {
+        env = kept?.env;
+        env ??= await activateEnvironment(envSource, {
           runId,
           cwd: options.cwd,
           outDir: options.outDir,
@@ -84,6 +98,10 @@ export async function executeRun(
           overrides: options.overrides,
           onNotice: options.onNotice,
         });
+        if (options.keptEnvironments) {
+          options.keptEnvironments.set(envSource.name, { env, resources });
+          keep = true;
+        }
         for (const s of Object.values(env.secrets)) secrets.add(s);
         mux.setSecrets(secrets);
         results.push(
@@ -96,7 +114,7 @@ export async function executeRun(
       errors.push(err);
       mux.error(err);
     } finally {
-      for (const e of await resources.close()) {
+      for (const e of keep ? [] : await resources.close()) {
         const err = { message: `closing ${e.name}: ${mux.maskText(e.error.message)}` };
         errors.push(err);
         mux.error(err);
