@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ExpectMode, StepOutput } from '../steps/types.js';
+import type { ExpectMode, StepOutput } from '../model/step.js';
 import type { AssertionResult, Location } from '../types.js';
-import { compileUserSchema } from '../scenario/validate.js';
+import { compileUserSchema } from '../util/user-schema.js';
 import { check, deepDiff, isPlainObject, MISSING, show } from './matchers.js';
 import { MASK } from '../util/mask.js';
 import { select } from './jsonpath.js';

@@ -8,7 +8,7 @@ import { loadReporters } from '../../report/registry.js';
 import { printReportFiles, reportFilesSince } from '../../report/written-files.js';
 import { affectedScenarios } from '../../scenario/dependencies.js';
 import type { Screen } from '../../types.js';
-import { version } from '../main.js';
+import { version } from '../../util/version.js';
 import { prepare, projectContext } from './prepare.js';
 import { resolveSettings } from './run.js';
 
@@ -96,8 +96,10 @@ export async function watchCommand(
       version: version(),
       keptEnvironments: kept,
     });
-    await mux.end(result);
-    for (const e of mux.errors) screen.err(`error: ${e.message}`);
+    result.errors.push(...mux.errors);
+    const before = mux.errors.length;
+    await mux.onEnd(result);
+    for (const e of mux.errors.slice(before)) screen.err(`error: ${e.message}`);
     if (result.interrupted) interruptedRun = true;
     if (settings.reporters.includes('console'))
       printReportFiles(screen, reportFilesSince(settings.outDir, cwd, startedAt), cwd);
