@@ -20,12 +20,25 @@ const indent = (text: string, by: string): string =>
     .map((line) => (line ? by + line : line))
     .join('\n');
 
+/** Without the indentation all lines share (examples cut out of a larger file). */
+function dedent(text: string): string {
+  const lines = text.split('\n');
+  const margin = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length));
+  return lines.map((l) => l.slice(Number.isFinite(margin) ? margin : 0)).join('\n');
+}
+
 /** The file an example stands for, completed where it is partial, and the schema it must pass. */
 function asFile(example: DocExample): { text: string; schema: SchemaName } | undefined {
-  const { text, kind } = example;
+  const { kind } = example;
+  const text = dedent(example.text);
   switch (kind) {
     case 'steps':
       return { text: `name: example\nsteps:\n${indent(text, '  ')}`, schema: 'scenario' };
+    case 'step-part':
+      return {
+        text: `name: example\nsteps:\n  - http: { url: /example }\n${indent(text, '    ')}`,
+        schema: 'scenario',
+      };
     case 'step':
       return { text: `name: example\nsteps:\n  -\n${indent(text, '    ')}`, schema: 'scenario' };
     case 'scenario': {
@@ -91,7 +104,7 @@ describe('documentation examples', () => {
       assert.ok(
         example.kind,
         `${example.where}: cannot tell which kind of file this example shows; ` +
-          'put <!-- example: scenario|steps|step|environment|flow|config|matrix|mock-file|ci|fragment --> before the fence',
+          'put <!-- example: scenario|steps|step|step-part|environment|flow|config|matrix|mock-file|ci|fragment --> before the fence',
       );
       let found: string[];
       try {

@@ -17,6 +17,7 @@ export type ExampleKind =
   | 'mock-file'
   | 'steps'
   | 'step'
+  | 'step-part'
   | 'ci'
   | 'fragment';
 
@@ -41,6 +42,7 @@ export const docFiles = (): string[] => [
 export const readDoc = (file: string): string => readFileSync(path.join(repoRoot, file), 'utf8');
 
 const KINDS = new Set<string>([
+  'step-part',
   'scenario',
   'flow',
   'environment',
@@ -100,6 +102,8 @@ const ENVIRONMENT_ONLY = [
   'secrets',
   'http',
 ];
+/** Keys of a step besides its kind: an example of them is completed with an http step. */
+const STEP_PARTS = ['expect', 'capture', 'poll', 'timeout', 'skip', 'name', 'contract', 'retries'];
 const SCENARIO_ONLY = [
   'skip',
   'only',
@@ -158,6 +162,7 @@ export function guessKind(text: string): ExampleKind | undefined {
   if (keys.some((k) => SCENARIO_ONLY.includes(k))) return 'scenario';
   if (keys.some((k) => ['http', 'sql', 'redis', 'verify', 'include', 'graphql', 'wait'].includes(k)))
     return 'step';
+  if (keys.every((k) => STEP_PARTS.includes(k))) return 'step-part';
   return undefined;
 }
 
