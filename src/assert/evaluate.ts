@@ -152,6 +152,38 @@ function rows(expected: unknown, actual: unknown, location: Location): Assertion
 
 const schemaFiles = new Map<string, object>();
 
+/**
+ * Reads and compiles a JSON Schema file once per process; the loader calls it for every
+ * referenced file, so a file that does not parse or compile is a load error naming the file.
+ */
+export function loadSchemaFile(file: string, displayName = file): object {
+  let loaded = schemaFiles.get(file);
+  if (!loaded) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(
+        `cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
+    try {
+      loaded = JSON.parse(text) as object;
+    } catch (error) {
+      throw new Error(`${displayName} is not valid JSON: ${(error as Error).message}`);
+    }
+    if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded))
+      throw new Error(`${displayName} is not a JSON Schema (an object)`);
+    try {
+      compileUserSchema(loaded);
+    } catch (error) {
+      throw new Error(`${displayName} is not a valid JSON Schema: ${(error as Error).message}`);
+    }
+    schemaFiles.set(file, loaded);
+  }
+  return loaded;
+}
+
 function schema(
   expected: unknown,
   actual: unknown,
@@ -161,13 +193,7 @@ function schema(
   let schemaObject: object;
   try {
     if (typeof expected === 'string') {
-      const file = path.resolve(ctx.baseDir, expected);
-      let loaded = schemaFiles.get(file);
-      if (!loaded) {
-        loaded = JSON.parse(readFileSync(file, 'utf8')) as object;
-        schemaFiles.set(file, loaded);
-      }
-      schemaObject = loaded;
+      schemaObject = loadSchemaFile(path.resolve(ctx.baseDir, expected), expected);
     } else schemaObject = expected as object;
     const validate = compileUserSchema(schemaObject);
     if (validate(actual))

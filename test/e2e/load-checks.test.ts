@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { project, runCli } from '../helpers/cli.js';
+
+/** Runs `flowrun validate` on a temporary project and returns the result. */
+async function validate(files: Record<string, string>, args: string[] = []) {
+  const p = await project(files);
+  try {
+    return await runCli(['validate', ...args], { cwd: p.dir });
+  } finally {
+    await p.cleanup();
+  }
+}
+
+describe('mistakes are caught before the run, located, exit 2', () => {
+  it('refuses two scenarios with the same name, naming both places', async () => {
+    const r = await validate({
+      'scenarios/a.yaml': 'name: Checkout\nsteps:\n  - http: { url: "http://127.0.0.1:9/a" }\n',
+      'scenarios/b.yaml':
+        '# the same name\nname: Checkout\nsteps:\n  - http: { url: "http://127.0.0.1:9/b" }\n',
+    });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /scenarios\/b\.yaml:2:7: error: duplicate scenario name "Checkout": also at scenarios\/a\.yaml:1:7/,
+    );
+  });
+
+  it('refuses two instances of one scenario with the same name, at the parameter value', async () => {
+    const r = await validate({
+      'scenarios/a.yaml':
+        'name: Pay\nparameters:\n  gateway: [stripe, yookassa, stripe]\nsteps:\n  - http: { url: "http://127.0.0.1:9/{{gateway}}" }\n',
+    });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /scenarios\/a\.yaml:3:31: error: duplicate scenario name "Pay \[gateway=stripe\]": also at scenarios\/a\.yaml:3:13/,
+    );
+  });
+
+  it('keeps one scenario selected twice by line', async () => {
+    const p = await project({
+      'scenarios/a.yaml': 'name: A\nsteps:\n  - http: { url: "http://127.0.0.1:9/a" }\n',
+    });
+    try {
+      const r = await runCli(['list', 'scenarios/a.yaml:1', 'scenarios/a.yaml:3'], { cwd: p.dir });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(r.stdout.match(/scenarios\/a\.yaml {2}A/g)?.length, 1, r.stdout);
+    } finally {
+      await p.cleanup();
+    }
+  });
+
+  it('checks every referenced JSON Schema file at load time, naming the file', async () => {
+    const r = await validate({
+      'schemas/broken.json': '{ "type": "object", ',
+      'schemas/wrong.json': '{ "type": "objekt" }',
+      'scenarios/a.yaml': [
+        'name: A',
+        'steps:',
+        '  - http: { url: "http://127.0.0.1:9/a" }',
+        '    expect:',
+        '      schema: ../schemas/broken.json',
+        '  - http: { url: "http://127.0.0.1:9/b" }',
+        '    expect: { schema: ../schemas/wrong.json }',
+        '  - http: { url: "http://127.0.0.1:9/c" }',
+        '    expect: { schema: ../schemas/missing.json }',
+        '  - http: { url: "http://127.0.0.1:9/d" }',
+        '    expect: { schema: { type: objekt } }',
+        '',
+      ].join('\n'),
+    });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /scenarios\/a\.yaml:5:15: error: schemas\/broken\.json is not valid JSON: /);
+    assert.match(
+      r.stderr,
+      /scenarios\/a\.yaml:7:23: error: schemas\/wrong\.json is not a valid JSON Schema: .*type/,
+    );
+    assert.match(r.stderr, /scenarios\/a\.yaml:9:23: error: cannot read schemas\/missing\.json: ENOENT/);
+    assert.match(r.stderr, /scenarios\/a\.yaml:11:23: error: invalid JSON Schema: /);
+  });
+});
