@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExpectMode, StepOutput } from '../steps/types.js';
 import type { AssertionResult, Location } from '../types.js';
 import { compileUserSchema } from '../scenario/validate.js';
+import { readSmallFile } from '../scenario/yaml-source.js';
 import { check, deepDiff, isPlainObject, MISSING, show } from './matchers.js';
 import { select } from './jsonpath.js';
 
@@ -159,14 +159,7 @@ const schemaFiles = new Map<string, object>();
 export function loadSchemaFile(file: string, displayName = file): object {
   let loaded = schemaFiles.get(file);
   if (!loaded) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new Error(
-        `cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
+    const text = readSmallFile(file, displayName);
     try {
       loaded = JSON.parse(text) as object;
     } catch (error) {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { project, runCli } from '../helpers/cli.js';
+import { truncate } from 'node:fs/promises';
+import path from 'node:path';
+import { httpServer, json, project, runCli } from '../helpers/cli.js';
 
 /** Runs `flowrun validate` on a temporary project and returns the result. */
 async function validate(files: Record<string, string>, args: string[] = []) {
@@ -78,5 +80,57 @@ describe('mistakes are caught before the run, located, exit 2', () => {
     );
     assert.match(r.stderr, /scenarios\/a\.yaml:9:23: error: cannot read schemas\/missing\.json: ENOENT/);
     assert.match(r.stderr, /scenarios\/a\.yaml:11:23: error: invalid JSON Schema: /);
+  });
+
+  it('refuses a 3 GB file from its size, without reading it', async () => {
+    const p = await project({ 'scenarios/huge.yaml': '' });
+    try {
+      await truncate(path.join(p.dir, 'scenarios/huge.yaml'), 3 * 1024 ** 3); // sparse: no disk used
+      const t0 = Date.now();
+      const r = await runCli(['validate'], { cwd: p.dir, timeoutMs: 20_000 });
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(
+        r.stderr,
+        /scenarios\/huge\.yaml:1:1: error: scenarios\/huge\.yaml is 3072\.0 MiB; files over 4 MiB are refused/,
+      );
+      // Reading 3 GB (as the code frame once did) takes far longer than this on any machine.
+      assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+    } finally {
+      await p.cleanup();
+    }
+  });
+
+  it('merges `<<: *base` inside expect.body instead of comparing a literal "<<" key', async () => {
+    const server = await httpServer((_req, res) =>
+      json(res, 200, { id: 7, status: 'paid', currency: 'RUB' }),
+    );
+    const p = await project({
+      'scenarios/a.yaml': [
+        'name: merged',
+        'vars:',
+        '  paid: &paid { status: paid, currency: RUB }',
+        'steps:',
+        `  - http: { url: "${server.url}/o" }`,
+        '    expect:',
+        '      body:',
+        '        <<: *paid',
+        '        id: 7',
+        '  - http: { url: "${server.url}/o" }'.replace('${server.url}', server.url),
+        '    expect:',
+        '      body: { <<: *paid, id: 8 }',
+        '',
+      ].join('\n'),
+    });
+    try {
+      const r = await runCli(['scenarios'], { cwd: p.dir });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      // The block merge passes; the flow merge fails on the key written beside it.
+      assert.equal(r.stdout.match(/✗ step/g)?.length, 1, r.stdout);
+      assert.match(r.stdout, /body: expected 8 at id, got 7 {2}at scenarios\/a\.yaml:12:7/);
+      assert.doesNotMatch(r.stdout + r.stderr, /<</);
+    } finally {
+      await p.cleanup();
+      await server.close();
+    }
   });
 });

@@ -120,3 +120,37 @@ describe('YAML loading: the fast path equals yaml', () => {
     assert.deepEqual(parseYamlSource('a: &x 1\nb: *x\n', 'alias.yaml').data, { a: 1, b: 1 });
   });
 });
+
+describe('merge keys and aliases', () => {
+  it('merges `<<` mappings in both parsers, keys written beside it winning', () => {
+    const viaAlias = 'base: &b { a: 1, b: 2 }\nx:\n  <<: *b\n  b: 3\n';
+    assert.deepEqual(parseYamlSource(viaAlias, 'm.yaml').data, { base: { a: 1, b: 2 }, x: { a: 1, b: 3 } });
+    // Without an anchor the fast path would take it: it must leave merge keys to yaml.
+    const inline = 'x:\n  <<: { a: 1 }\n  c: 2\ny: { <<: [{ d: 4 }], e: 5 }\n';
+    assert.equal(parseYamlFast(inline, 'm.yaml'), null);
+    assert.deepEqual(parseYamlSource(inline, 'm.yaml').data, { x: { a: 1, c: 2 }, y: { d: 4, e: 5 } });
+    // A quoted "<<" is an ordinary key.
+    assert.deepEqual(parseYamlSource('x: { "<<": 1 }\n', 'm.yaml').data, { x: { '<<': 1 } });
+  });
+
+  it('accepts a small anchor reused many times and refuses an expansion bomb where it crosses the bound', () => {
+    const reuse = ['h: &h { Accept: application/json }', 'steps:']
+      .concat(Array.from({ length: 150 }, (_, i) => `  - { name: s${i}, headers: *h }`))
+      .join('\n');
+    const data = parseYamlSource(reuse, 'r.yaml').data as { steps: { headers: unknown }[] };
+    assert.equal(data.steps.length, 150);
+    assert.deepEqual(data.steps[149].headers, { Accept: 'application/json' });
+    const bomb = [
+      'a: &a [x,x,x,x,x,x,x,x,x,x]',
+      ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdef'[i]}`).join(',')}]`),
+      'g: [*f]',
+    ].join('\n');
+    assert.throws(
+      () => parseYamlSource(bomb, 'b.yaml'),
+      (e: Error & { location?: { line: number; col: number } }) =>
+        /aliases expand to over 1,000,000 values: refused as a possible alias bomb/.test(e.message) &&
+        e.location?.line === 6 &&
+        e.location.col === 7,
+    );
+  });
+});
