@@ -163,14 +163,16 @@ export function loadSchemaFile(file: string, displayName = file): object {
     try {
       loaded = JSON.parse(text) as object;
     } catch (error) {
-      throw new Error(`${displayName} is not valid JSON: ${(error as Error).message}`);
+      throw new Error(`${displayName} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
     if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded))
       throw new Error(`${displayName} is not a JSON Schema (an object)`);
     try {
       compileUserSchema(loaded);
     } catch (error) {
-      throw new Error(`${displayName} is not a valid JSON Schema: ${(error as Error).message}`);
+      throw new Error(`${displayName} is not a valid JSON Schema: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     schemaFiles.set(file, loaded);
   }
