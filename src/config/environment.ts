@@ -58,10 +58,55 @@ export async function loadEnvironment(
     // Templates in an environment see the process environment, runId, earlier services and mocks.
     const known = new KnownNames([...BUILTIN_NAMES, ...Object.keys(data.vars ?? {})]);
     checkTemplates([[data, []]], source, known, errors);
+    errors.push(...checkReadyNames(data, source));
   }
   if (errors.length)
     throw errors.length === 1 ? errors[0] : new (await import('../errors.js')).LoadErrors(errors);
   return { name: String(data.name ?? name), file, data, source };
+}
+
+/**
+ * `waitFor: - sql: main` names a database of `databases:` (and `redis: cache` one of `redis:`);
+ * anything else without `://` is neither a URL nor a name, and is refused with a suggestion.
+ */
+function checkReadyNames(data: Record<string, any>, source: YamlSource): LoadError[] {
+  const errors: LoadError[] = [];
+  ((data.waitFor ?? []) as Record<string, unknown>[]).forEach((check, i) => {
+    for (const [kind, section] of [
+      ['sql', 'databases'],
+      ['redis', 'redis'],
+    ] as const) {
+      const value = check?.[kind];
+      if (typeof value !== 'string' || value.includes('://') || value.includes('{{')) continue;
+      const names = Object.keys((data[section] ?? {}) as Record<string, unknown>);
+      if (names.includes(value)) continue;
+      const guess = suggest(value, names);
+      errors.push(
+        new LoadError(`waitFor ${kind}: "${value}" is neither a URL nor a name from ${section}:`, {
+          code: 'E_ENV',
+          location: source.locate(['waitFor', i, kind]),
+          hint: guess
+            ? `did you mean "${guess}"?`
+            : `give a ${kind === 'sql' ? 'postgres://' : 'redis://'} URL${names.length ? ` or one of: ${names.join(', ')}` : ''}`,
+        }),
+      );
+    }
+  });
+  return errors;
+}
+
+/** The check with a `sql:`/`redis:` name replaced by that database's URL. */
+function namedReadyTarget(
+  check: Record<string, unknown>,
+  databases: Record<string, { url: string }>,
+  redis: Record<string, { url: string }>,
+): Record<string, unknown> {
+  const out = { ...check };
+  if (typeof out.sql === 'string' && !out.sql.includes('://') && databases[out.sql])
+    out.sql = databases[out.sql].url;
+  if (typeof out.redis === 'string' && !out.redis.includes('://') && redis[out.redis])
+    out.redis = redis[out.redis].url;
+  return out;
 }
 
 /** Names every scenario template may use in this environment (its vars). */
@@ -213,14 +258,22 @@ export async function activateEnvironment(
     redis: named('redis'),
     mocks,
     services,
-    waitFor: ((d.waitFor ?? []) as Record<string, unknown>[]).map((c, i) =>
-      readyCheck(render(c, ['waitFor', i]) as Record<string, unknown>, loc(['waitFor', i])),
-    ),
+    waitFor: [],
     protected: d.protected === true,
     unavailable,
     keyLocations,
   };
   for (const [k, v] of Object.entries(resolved.http.headers)) resolved.http.headers[k] = String(v);
+  resolved.waitFor = ((d.waitFor ?? []) as Record<string, unknown>[]).map((c, i) =>
+    readyCheck(
+      namedReadyTarget(
+        render(c, ['waitFor', i]) as Record<string, unknown>,
+        resolved.databases,
+        resolved.redis,
+      ),
+      loc(['waitFor', i]),
+    ),
+  );
   if (resolved.waitFor.length) await gate(resolved, options.signal);
   return resolved;
 }

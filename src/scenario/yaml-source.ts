@@ -8,6 +8,7 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  visit,
   type Document,
   type Node,
 } from 'yaml';
@@ -92,8 +93,10 @@ export function parseYamlFull(text: string, file: string): YamlSource {
     throw new LoadError(`YAML syntax error: ${firstLine(problem.message)}`, {
       code: 'E_YAML',
       location: at(problem.pos[0]),
+      hint: quoteHint(text, problem.pos[0]),
     });
   }
+  checkKeys(doc, text, at);
   const data = documentToJS(doc, file, at);
   const locate = (path: readonly (string | number)[], target: 'key' | 'value' = 'value'): Location => {
     let node: unknown = doc.contents;
@@ -122,6 +125,55 @@ export function parseYamlFull(text: string, file: string): YamlSource {
     return at(best);
   };
   return { file, text, data, locate };
+}
+
+/**
+ * A plain `{{name}}` is YAML for a mapping inside a mapping: as a value it silently became
+ * `{ "{ name }": null }`. A key that is a mapping or a list is refused, with the fix.
+ */
+function checkKeys(doc: Document.Parsed, text: string, at: (offset: number) => Location): void {
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as Node | null;
+      if (!isMap(key) && !isSeq(key)) return;
+      // `{{x}}` is a mapping whose only key is the mapping `{x}`: point at the outer braces.
+      const inner = key.range?.[0] ?? 0;
+      const end = key.range?.[1] ?? inner;
+      const template = text[inner - 1] === '{' && text[end] === '}';
+      const start = template ? inner - 1 : inner;
+      const written = text.slice(start, template ? end + 1 : end).trim();
+      throw new LoadError(
+        template
+          ? `unquoted template ${written}: YAML reads {{...}} as a mapping`
+          : 'a mapping key must be a plain value, not a mapping or a list',
+        {
+          code: 'E_YAML',
+          location: at(start),
+          hint: template
+            ? `quote it: "${written.replace(/"/g, '\\"')}"`
+            : 'quote the key if it is meant as text',
+        },
+      );
+    },
+  });
+}
+
+/**
+ * `{ email: {{x}}/a }` or `{ $.items[0].id: 1 }` inside a flow mapping is a YAML syntax error:
+ * `{ } [ ] ,` end a plain value there. When the line has such an unquoted template or
+ * JSONPath, the hint says to quote it.
+ */
+function quoteHint(text: string, offset: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineEnd = text.indexOf('\n', offset);
+  const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+  if (!/[{[]/.test(line)) return undefined;
+  const token =
+    /(?:^|[\s{[,:])([^\s"',{}[\]]*\{\{[^}]*\}\}[^\s,}\]]*)/.exec(line) ??
+    /(?:^|[\s{[,])(\$[^\s"',{}]*?\[[^\s]*?)(?=:\s|:$|\s*[,}]|\s*$)/.exec(line);
+  if (!token) return undefined;
+  const value = token[1];
+  return `inside { } or [ ], quote a value or key that holds {{ }} or [ ]: "${value.replace(/"/g, '\\"')}"`;
 }
 
 /**

@@ -133,4 +133,60 @@ describe('mistakes are caught before the run, located, exit 2', () => {
       await server.close();
     }
   });
+
+  it('says to quote an unquoted {{...}} or JSONPath inside { }', async () => {
+    const r = await validate({
+      'scenarios/a.yaml': 'name: A\nvars: { x: 1 }\nsteps:\n  - http: { url: /a, json: { email: {{x}} } }\n',
+      'scenarios/b.yaml':
+        'name: B\nsteps:\n  - http: { url: /a }\n    expect: { body: { $.items[0].x: 1 } }\n',
+    });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /scenarios\/a\.yaml:4:37: error: unquoted template \{\{x\}\}: YAML reads \{\{\.\.\.\}\} as a mapping\n {2}hint: quote it: "\{\{x\}\}"/,
+    );
+    assert.match(
+      r.stderr,
+      /scenarios\/b\.yaml:4:30: error: YAML syntax error: Missing , or : between flow map items\n {2}hint: inside \{ \} or \[ \], quote a value or key that holds \{\{ \}\} or \[ \]: "\$\.items\[0\]\.x"/,
+    );
+    assert.doesNotMatch(r.stderr, /Warning/);
+  });
+
+  it('waitFor sql:/redis: take a name from databases:/redis:, and refuse an unknown one', async () => {
+    const db = process.env.FLOWRUN_TEST_DATABASE_URL;
+    const redis = process.env.FLOWRUN_TEST_REDIS_URL;
+    assert.ok(db && redis, 'run through scripts/run-tests.mjs');
+    const env = (sql: string) =>
+      [
+        'name: local',
+        'databases:',
+        `  main: { url: "${db}" }`,
+        'redis:',
+        `  cache: { url: "${redis}" }`,
+        'waitFor:',
+        `  - sql: ${sql}`,
+        '    timeout: 5s',
+        '  - redis: cache',
+        '    timeout: 5s',
+        '',
+      ].join('\n');
+    const p = await project({
+      'environments/local.yaml': env('main'),
+      'environments/typo.yaml': env('mian').replace('name: local', 'name: typo'),
+      'scenarios/a.yaml':
+        'name: A\nsteps:\n  - sql: { db: main, query: SELECT 1 AS one }\n    expect: { rows: [{ one: 1 }] }\n',
+    });
+    try {
+      const ok = await runCli(['scenarios', '--env', 'local'], { cwd: p.dir });
+      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      const typo = await runCli(['validate', '--env', 'typo'], { cwd: p.dir });
+      assert.equal(typo.code, 2, typo.stdout + typo.stderr);
+      assert.match(
+        typo.stderr,
+        /environments\/typo\.yaml:7:10: error: waitFor sql: "mian" is neither a URL nor a name from databases:\n {2}hint: did you mean "main"\?/,
+      );
+    } finally {
+      await p.cleanup();
+    }
+  });
 });

@@ -154,3 +154,40 @@ describe('merge keys and aliases', () => {
     );
   });
 });
+
+describe('unquoted templates and JSONPath', () => {
+  const failure = (text: string) => {
+    try {
+      parseYamlSource(text, 'q.yaml');
+    } catch (error) {
+      const e = error as Error & { location?: { line: number; col: number }; hint?: string };
+      return { message: e.message, at: `${e.location?.line}:${e.location?.col}`, hint: e.hint };
+    }
+    return undefined;
+  };
+  it('refuses {{x}} read as a mapping, in block and flow style, with the quoted fix', () => {
+    for (const [text, at] of [
+      ['a: { email: {{x}} }\n', '1:13'],
+      ['a:\n  email: {{ x }}\n', '2:10'],
+      ['d: { $.a: { eq: {{x}} } }\n', '1:17'],
+    ] as const) {
+      const f = failure(text);
+      assert.equal(f?.message.startsWith('unquoted template {{'), true, text);
+      assert.equal(f?.at, at, text);
+      assert.match(f!.hint!, /^quote it: "\{\{ ?x ?\}\}"$/);
+    }
+  });
+  it('hints at quoting when {{...}} or a JSONPath with [ ] breaks a flow collection', () => {
+    for (const [text, value] of [
+      ['b: { body: { $[0].x: 1 } }\n', '$[0].x'],
+      ['b: { body: { $.items[0].id: { type: string } } }\n', '$.items[0].id'],
+      ['c: { url: /a/{{id}}/b }\n', '/a/{{id}}/b'],
+      ['c: [ /a/{{id}} ]\n', '/a/{{id}}'],
+    ] as const) {
+      const f = failure(text);
+      assert.match(f?.message ?? '', /^YAML syntax error: /, text);
+      assert.equal(f?.hint, `inside { } or [ ], quote a value or key that holds {{ }} or [ ]: "${value}"`);
+    }
+    assert.equal(failure('e: { ok: "{{x}}", p: "$[0].x" }\n'), undefined);
+  });
+});
