@@ -114,7 +114,13 @@ export interface AssertionResult {
 /** An HTTP exchange as recorded for reports (headers and bodies already masked at the event boundary). */
 export interface HttpExchange {
   request: { method: string; url: string; headers: Record<string, string>; body?: unknown };
-  response?: { status: number; headers: Record<string, string>; body: unknown; durationMs: number };
+  response?: {
+    status: number;
+    /** Set-Cookie is a list. */
+    headers: Record<string, string | string[]>;
+    body: unknown;
+    durationMs: number;
+  };
   /** A runnable curl command reproducing the request. */
   curl: string;
 }

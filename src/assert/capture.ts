@@ -3,10 +3,15 @@ import { isDefinite, select } from './jsonpath.js';
 
 export interface CaptureOutcome {
   values: Record<string, unknown>;
+  /** Names of values that are secrets (cookies): reports show them masked. */
+  secret: string[];
   errors: { name: string; message: string }[];
 }
 
-/** Applies `capture:` to an output: `$...` JSONPath, `{ header: name }`, or `{ path, all }`. */
+/**
+ * Applies `capture:` to an output: `$...` JSONPath, `{ header: name }`, `{ cookie: name }`, or
+ * `{ path, all }`.
+ */
 // For a path that can match several values, a plain capture takes the first match.
 const first = (path: string, value: unknown): unknown =>
   Array.isArray(value) && !isDefinite(path) ? value[0] : value;
@@ -16,6 +21,7 @@ const list = (path: string, value: unknown): unknown[] =>
 export function capture(spec: Record<string, unknown>, output: StepOutput): CaptureOutcome {
   const values: Record<string, unknown> = {};
   const errors: CaptureOutcome['errors'] = [];
+  const secret: string[] = [];
   for (const [name, how] of Object.entries(spec)) {
     try {
       if (typeof how === 'string') {
@@ -28,6 +34,15 @@ export function capture(spec: Record<string, unknown>, output: StepOutput): Capt
         if (v === undefined)
           errors.push({ name, message: `capture ${name}: no "${header}" header in the response` });
         else values[name] = v;
+      } else if (how && typeof how === 'object' && 'cookie' in how) {
+        const cookie = String((how as { cookie: string }).cookie);
+        const jar = output.cookies?.() ?? {};
+        if (!Object.hasOwn(jar, cookie))
+          errors.push({ name, message: `capture ${name}: no cookie "${cookie}" after the response` });
+        else {
+          values[name] = jar[cookie];
+          secret.push(name);
+        }
       } else if (how && typeof how === 'object' && 'path' in how) {
         const { path, all } = how as { path: string; all?: boolean };
         const sel = select(output.root, path);
@@ -38,5 +53,5 @@ export function capture(spec: Record<string, unknown>, output: StepOutput): Capt
       errors.push({ name, message: `capture ${name}: ${(error as Error).message}` });
     }
   }
-  return { values, errors };
+  return { values, errors, secret };
 }

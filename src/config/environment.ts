@@ -5,6 +5,7 @@ import type { Resources } from '../engine/resources.js';
 import { renderValue, type Scope } from '../template/render.js';
 import type { Location } from '../types.js';
 import { parseDuration } from '../util/duration.js';
+import { version } from '../util/version.js';
 import { BUILTIN_NAMES, checkTemplates, KnownNames } from '../scenario/check-templates.js';
 import { displayName } from '../scenario/normalize.js';
 import { suggest, validateSource } from '../scenario/validate.js';
@@ -253,6 +254,11 @@ export async function activateEnvironment(
       >,
       insecure: http.insecure === true,
       followRedirects: http.followRedirects !== false,
+      cookies: http.cookies !== false,
+      userAgent:
+        http.userAgent === undefined
+          ? `flowrun/${version()}`
+          : String(render(http.userAgent, ['http', 'userAgent'])),
     },
     databases: named('databases'),
     redis: named('redis'),

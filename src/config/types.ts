@@ -54,6 +54,10 @@ export interface ResolvedEnvironment {
     headers: Record<string, string>;
     insecure: boolean;
     followRedirects: boolean;
+    /** A cookie jar per scenario instance (default true). */
+    cookies: boolean;
+    /** User-Agent sent unless a step or `headers` sets one (default `flowrun/<version>`). */
+    userAgent: string;
   };
   databases: Record<string, { url: string; location?: Location }>;
   redis: Record<string, { url: string; location?: Location }>;

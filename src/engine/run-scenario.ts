@@ -23,6 +23,8 @@ export interface ScenarioRuntime {
   /** `failed`: drop request/response details of steps that did not fail (bounded memory on big runs). */
   exchanges?: 'all' | 'failed';
   onStepEnd?(step: StepResult): void;
+  /** A secret value learnt by a step (a captured cookie): reports mask it from now on. */
+  onSecret?(value: string): void;
 }
 
 /** The root scope of a scenario: built-ins, environment vars, parameters, --var, then its own vars in order. */
@@ -103,6 +105,8 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
     scope,
     signal,
     deadline,
+    instance: {},
+    onSecret: rt.onSecret,
   };
   const record = (r: StepResult) => {
     result.steps.push(r);

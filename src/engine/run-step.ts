@@ -8,6 +8,7 @@ import { hasTemplate, renderValue, type Scope } from '../template/render.js';
 import type { AssertionResult, Phase, PollAttempt, ScenarioSpec, StepResult, StepSpec } from '../types.js';
 import type { ResolvedEnvironment } from '../config/types.js';
 import { formatMs } from '../util/duration.js';
+import { MASK } from '../util/mask.js';
 import type { Resources } from './resources.js';
 import { sleep } from './sleep.js';
 
@@ -19,6 +20,10 @@ export interface StepRuntime {
   signal: AbortSignal;
   /** The scenario's wall-clock deadline (epoch ms). */
   deadline: number;
+  /** The scenario instance's runner state (StepContext.instance). */
+  instance: Record<string, unknown>;
+  /** Told about secret values captured by a step (reports mask them from then on). */
+  onSecret?(value: string): void;
 }
 
 const runners = new Map<string, Promise<StepRunner>>();
@@ -123,6 +128,7 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     scenario: rt.scenario,
     signal: rt.signal,
     deadline,
+    instance: rt.instance,
     location: step.location,
     render: (value) => render(value, scope),
   };
@@ -174,6 +180,10 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
   if (step.capture) {
     const captured = capture(step.capture, output);
     Object.assign(result.captures, captured.values);
+    for (const name of captured.secret) {
+      result.captures[name] = MASK;
+      rt.onSecret?.(String(captured.values[name]));
+    }
     Object.assign(rt.scope, captured.values);
     if (captured.errors.length) {
       const first = captured.errors[0];

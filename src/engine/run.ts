@@ -193,6 +193,7 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
       defaultTimeoutMs: options.scenarioTimeoutMs,
       exchanges: options.exchanges ?? (scenariosPlanned(options) > EXCHANGES_ALL_UP_TO ? 'failed' : 'all'),
       onStepEnd: (step) => mux.stepEnd({ id: spec.id, environment: env.name }, step),
+      onSecret: (value) => mux.addSecret(value),
     });
     result.attempts = attempt;
     if (result.status !== 'failed' || signal.aborted) break;

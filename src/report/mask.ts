@@ -6,7 +6,8 @@ export const SENSITIVE_HEADERS = new Set([
   'set-cookie',
   'x-api-key',
 ]);
-export const MASK = '*****';
+import { MASK } from '../util/mask.js';
+export { MASK };
 const SENSITIVE_LENGTHS = new Set([...SENSITIVE_HEADERS].map((h) => h.length));
 
 /**

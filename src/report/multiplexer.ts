@@ -16,8 +16,18 @@ export class Multiplexer {
     this.stepListeners = reporters.some((r) => typeof r.onStepEnd === 'function');
   }
 
+  private secrets = new Set<string>();
+
   setSecrets(secrets: Iterable<string>): void {
-    this.masker = new Masker(secrets);
+    this.secrets = new Set(secrets);
+    this.masker = new Masker(this.secrets);
+  }
+
+  /** A secret learnt during the run (a captured cookie): masked in every event from now on. */
+  addSecret(secret: string): void {
+    if (this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    this.masker = new Masker(this.secrets);
   }
 
   mask<T>(value: T): T {

@@ -10,8 +10,10 @@ import type { Resources } from '../engine/resources.js';
  * - `jsonpath`: an object of `$...` -> matcher over `values[key]` (or a plain value: deep equality)
  * - `rows`: a list of partial objects matched against the rows in order
  * - `schema`: a JSON Schema (inline or a file path relative to the scenario) for `values[key]`
+ * - `secrets`: an object of name -> matcher over `values[key]` (names case-sensitive) whose values
+ *   are masked in results (cookies)
  */
-export type ExpectMode = 'value' | 'oneOf' | 'headers' | 'jsonpath' | 'rows' | 'schema';
+export type ExpectMode = 'value' | 'oneOf' | 'headers' | 'jsonpath' | 'rows' | 'schema' | 'secrets';
 
 /** What a runner hands back. Runners never assert: the engine applies expect, capture and poll. */
 export interface StepOutput {
@@ -19,8 +21,12 @@ export interface StepOutput {
   values: Record<string, unknown>;
   /** The document that `$...` JSONPath in expect and capture applies to. */
   root: unknown;
-  /** Response headers (lower-case names) for `{ header: name }` captures. */
-  headers?: Record<string, string>;
+  /** Response headers (lower-case names; Set-Cookie a list) for `{ header: name }` captures. */
+  headers?: Record<string, string | string[]>;
+  /** Cookies by name, for `{ cookie: name }` captures (read only when a capture asks). */
+  cookies?(): Record<string, string>;
+  /** The raw text `{ regex, from: body }` captures and expectations read (the body as received). */
+  text?: string;
   exchange?: HttpExchange;
   /** A small JSON summary shown in reports (e.g. rows, redis result). */
   summary?: unknown;
@@ -39,6 +45,11 @@ export interface StepContext {
   signal: AbortSignal;
   /** Wall-clock deadline for this step (epoch ms). */
   deadline: number;
+  /**
+   * State of the scenario instance that runners keep between its steps (the http cookie jar);
+   * setup, steps and teardown of one instance share it, a retry starts empty.
+   */
+  instance: Record<string, unknown>;
   location: Location;
   /** Render a template value in the step's scope (for runners that render late, e.g. verify). */
   render(value: unknown): unknown;

@@ -1,0 +1,2 @@
+/** What every output shows in place of a secret value. */
+export const MASK = '*****';
