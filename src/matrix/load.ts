@@ -103,10 +103,14 @@ export async function loadMatrix(file: string, displayName = file): Promise<Matr
     text = readSmallFile(file, displayName);
   } catch (error) {
     if ((error as LoadError).code !== 'E_READ') throw error;
+    const reason = (error as Error).message.replace(/^cannot read .*: /, '');
     throw new LoadError(
-      `cannot read the integration matrix ${(error as Error).message.replace(/^cannot read /, '')}`,
+      reason === 'ENOENT'
+        ? `integration matrix ${displayName} not found`
+        : `cannot read the integration matrix ${displayName}: ${reason}`,
       {
         code: 'E_READ',
+        hint: reason === 'ENOENT' ? 'check --matrix or matrix: in flowrun.config.yaml' : undefined,
       },
     );
   }
