@@ -1,4 +1,4 @@
-import type { StepOutput } from '../steps/types.js';
+import type { StepOutput } from '../model/step.js';
 import { isDefinite, select } from './jsonpath.js';
 
 export interface CaptureOutcome {

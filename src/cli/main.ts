@@ -2,10 +2,7 @@ import { cac } from 'cac';
 import { ExitCode, FlowrunError, UsageError } from '../errors.js';
 import { printErrors } from './print-error.js';
 import { createScreen } from './screen.js';
-
 import { version } from '../util/version.js';
-
-export { version };
 
 const list = (v: unknown): string[] =>
   (Array.isArray(v) ? v : v === undefined ? [] : [v])

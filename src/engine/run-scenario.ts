@@ -1,10 +1,10 @@
-import type { ResolvedEnvironment } from '../config/types.js';
+import type { ResolvedEnvironment } from '../model/environment.js';
 import { stepKinds } from '../steps/registry.js';
 import { renderValue, type Scope } from '../template/render.js';
 import type { Phase, ScenarioResult, ScenarioSpec, StepResult, StepSpec } from '../types.js';
-import type { Resources } from './resources.js';
+import type { Resources } from '../util/resources.js';
 import { onAbort } from '../util/abort.js';
-import { formatMs } from '../util/duration.js';
+import { formatMs } from '../util/time.js';
 import { runStep, type StepRuntime } from './run-step.js';
 
 /** Teardown gets its own deadline so it still runs after a timeout or Ctrl-C. */

@@ -6,11 +6,10 @@ import { stepKinds } from '../steps/registry.js';
 import type { StepContext, StepOutput, StepRunner } from '../steps/types.js';
 import { hasTemplate, renderValue, type Scope } from '../template/render.js';
 import type { AssertionResult, Phase, PollAttempt, ScenarioSpec, StepResult, StepSpec } from '../types.js';
-import type { ResolvedEnvironment } from '../config/types.js';
-import { formatMs } from '../util/duration.js';
+import type { ResolvedEnvironment } from '../model/environment.js';
 import { MASK } from '../util/mask.js';
-import type { Resources } from './resources.js';
-import { sleep } from './sleep.js';
+import { formatMs, sleep } from '../util/time.js';
+import type { Resources } from '../util/resources.js';
 
 export interface StepRuntime {
   environment: ResolvedEnvironment;

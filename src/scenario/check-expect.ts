@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LoadError, type FlowrunError } from '../errors.js';
 import { loadSchemaFile } from '../assert/evaluate.js';
-import { compileUserSchema } from './validate.js';
+import { compileUserSchema } from '../util/user-schema.js';
 import type { YamlSource } from './yaml-source.js';
 
 type Path = (string | number)[];

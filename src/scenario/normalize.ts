@@ -2,7 +2,7 @@ import path from 'node:path';
 import { FlowrunError, LoadError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
 import type { Location, Phase, PollSpec, StepSpec } from '../types.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration } from '../util/time.js';
 import { checkExpect } from './check-expect.js';
 import { checkTemplates, type KnownNames } from './check-templates.js';
 import { suggest, validateSource } from './validate.js';

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import type { ResolvedEnvironment } from '../../src/config/types.js';
-import type { Resources } from '../../src/engine/resources.js';
+import type { ResolvedEnvironment } from '../../src/model/environment.js';
+import type { Resources } from '../../src/util/resources.js';
 import type { StepContext } from '../../src/steps/types.js';
 import type { Location, ScenarioSpec, StepResult, StepSpec } from '../../src/types.js';
 

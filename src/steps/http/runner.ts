@@ -1,6 +1,6 @@
 import { StepError } from '../../errors.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
-import { parseDuration, formatMs } from '../../util/duration.js';
+import { parseDuration, formatMs } from '../../util/time.js';
 import { ClientError, HttpClient } from './client.js';
 import { Jar, responseCookies } from './cookies.js';
 import { toCurl } from './curl.js';

@@ -73,3 +73,12 @@ export interface ResolvedEnvironment {
   /** Locations of keys in the environment file (`databases.main`, ...), for located errors. */
   keyLocations: Record<string, Location>;
 }
+
+/** An environment file, parsed and validated but not rendered (nothing started yet). */
+export interface EnvironmentSource {
+  name: string;
+  file?: string;
+  data: Record<string, any>;
+  /** The parsed file, to locate keys (`locate(path)`). */
+  source?: { locate(path: (string | number)[], target?: 'key' | 'value'): Location | undefined };
+}
