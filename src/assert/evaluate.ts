@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ExpectMode, StepOutput } from '../model/step.js';
 import type { AssertionResult, Location } from '../types.js';
 import { compileUserSchema } from '../util/user-schema.js';
-import { readSmallFile } from '../scenario/yaml-source.js';
+import { readSmallFile } from '../util/files.js';
 import { check, deepDiff, isPlainObject, MISSING, show } from './matchers.js';
 import { MASK } from '../util/mask.js';
 import { select } from './jsonpath.js';

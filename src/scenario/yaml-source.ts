@@ -1,4 +1,3 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import jsYaml from 'js-yaml';
 import {
   isAlias,
@@ -13,10 +12,11 @@ import {
   type Node,
 } from 'yaml';
 import { LoadError } from '../errors.js';
+import { readSmallFile } from '../util/files.js';
+
+export { MAX_FILE_BYTES, readSmallFile } from '../util/files.js';
 import type { Location } from '../types.js';
 
-/** Files above this size are refused before parsing (a scenario is never megabytes of YAML). */
-export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /**
  * The most nodes a document may have once every alias is expanded: refuses "billion laughs"
  * documents while a file may reuse a small anchor as often as it likes. A 4 MiB file without
@@ -35,32 +35,6 @@ export interface YamlSource {
 
 export function readYamlFile(file: string, displayName = file): YamlSource {
   return parseYamlSource(readSmallFile(file, displayName), displayName);
-}
-
-/**
- * Reads a file synchronously after checking its size on the open descriptor: scenario files are
- * small, and for thousands of them one synchronous read is several times cheaper than the
- * open/stat/read/close round trips of the promise API.
- */
-export function readSmallFile(file: string, displayName = file): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const { size } = fstatSync(fd);
-    if (size > MAX_FILE_BYTES) {
-      throw new LoadError(
-        `${displayName} is ${(size / 1048576).toFixed(1)} MiB; files over ${MAX_FILE_BYTES / 1048576} MiB are refused`,
-        { code: 'E_YAML_SIZE', location: { file: displayName, line: 1, col: 1 } },
-      );
-    }
-    return readFileSync(fd, 'utf8');
-  } catch (error) {
-    if (error instanceof LoadError) throw error;
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new LoadError(`cannot read ${displayName}: ${reason}`, { code: 'E_READ' });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /**
