@@ -7,6 +7,7 @@ import type { StepContext, StepOutput, StepRunner } from '../steps/types.js';
 import { hasTemplate, renderValue, type Scope } from '../template/render.js';
 import type { AssertionResult, Phase, PollAttempt, ScenarioSpec, StepResult, StepSpec } from '../types.js';
 import type { ResolvedEnvironment } from '../model/environment.js';
+import type { Contract } from '../contract/check.js';
 import { MASK } from '../util/mask.js';
 import { formatMs, sleep } from '../util/time.js';
 import type { Resources } from '../util/resources.js';
@@ -19,6 +20,8 @@ export interface StepRuntime {
   signal: AbortSignal;
   /** The scenario's wall-clock deadline (epoch ms). */
   deadline: number;
+  /** The environment's OpenAPI contract: every HTTP exchange is checked against it. */
+  contract?: Contract;
   /** The scenario instance's runner state (StepContext.instance). */
   instance: Record<string, unknown>;
   /** Told about secret values captured by a step (reports mask them from then on). */
@@ -170,7 +173,13 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     return fail((error as Error).message);
   }
   result.assertions = [...(output.assertions ?? []), ...assertions];
-  const failed = result.assertions.find((a) => !a.passed);
+  if (rt.contract && output.exchange && step.contract !== false) {
+    const checked = rt.contract.check(output.exchange, step.location, step.contract);
+    if (checked.record) result.contract = checked.record;
+    if (checked.assertions.length) result.assertions.push(...checked.assertions);
+  }
+  // Contract warnings (`contract: warn`) are reported but do not fail the step.
+  const failed = result.assertions.find((a) => !a.passed && !a.warning);
   if (failed) {
     result.status = 'failed';
     result.error = { message: failed.message ?? `${failed.path} failed`, location: failed.location };
