@@ -86,11 +86,13 @@ export function defineCli(screen: ReturnType<typeof createScreen>): ReturnType<t
     });
   cli
     .command('matrix [...paths]', 'Integration matrix coverage from the files alone (runs nothing)')
-    .option('--matrix <file>', 'Integration matrix file', { default: 'integration-matrix.yaml' })
+    .option('--matrix <file>', 'Integration matrix file (default: integration-matrix.yaml)')
+    .option('-e, --env <names>', 'Environments whose variables the scenarios use')
+    .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
     .option('--fail-on-uncovered', 'Exit 1 when a point has no scenario')
     .action(async (paths: string[], options: Record<string, unknown>) => {
       const { matrixCommand } = await import('./commands/matrix.js');
-      return matrixCommand(paths, options, screen);
+      return matrixCommand(paths, options, screen, list);
     });
   cli
     .command(

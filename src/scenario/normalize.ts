@@ -5,6 +5,7 @@ import { FlowrunError, LoadError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
 import type { Location, Phase, PollSpec, StepSpec } from '../types.js';
 import { parseDuration } from '../util/time.js';
+import { checkExpect } from './check-expect.js';
 import { checkTemplates, type KnownNames } from './check-templates.js';
 import { suggest, validateSource } from './validate.js';
 import { readYamlFile, type YamlSource } from './yaml-source.js';
@@ -93,6 +94,8 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
           kind.expectNames,
         );
     }
+    checkExpect(raw.expect, [...at, 'expect'], input.source, state.cwd, state.errors);
+    if (poll?.until) checkExpect(poll.until, [...at, 'poll', 'until'], input.source, state.cwd, state.errors);
     const step: StepSpec = {
       name: typeof raw.name === 'string' ? raw.name : kind.describe(config ?? {}),
       kind: kindName,
