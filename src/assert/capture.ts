@@ -6,14 +6,18 @@ export interface CaptureOutcome {
   errors: { name: string; message: string }[];
 }
 
-/** Applies `capture:` to an output: `$...` JSONPath, `{ header: name }`, or `{ path, all }`. */
+/** Applies `capture:` to an output: `$...` JSONPath, `{ header: name }`, `{ path, all }` or `{ iterations: true }`. */
 // For a path that can match several values, a plain capture takes the first match.
 const first = (path: string, value: unknown): unknown =>
   Array.isArray(value) && !isDefinite(path) ? value[0] : value;
 const list = (path: string, value: unknown): unknown[] =>
   isDefinite(path) ? (value === undefined ? [] : [value]) : (value as unknown[]);
 
-export function capture(spec: Record<string, unknown>, output: StepOutput): CaptureOutcome {
+/**
+ * `iterations`: how many iterations of the step's `repeat:`/`forEach:` ran so far (1 without a
+ * loop), for `{ iterations: true }`.
+ */
+export function capture(spec: Record<string, unknown>, output: StepOutput, iterations = 1): CaptureOutcome {
   const values: Record<string, unknown> = {};
   const errors: CaptureOutcome['errors'] = [];
   for (const [name, how] of Object.entries(spec)) {
@@ -22,6 +26,8 @@ export function capture(spec: Record<string, unknown>, output: StepOutput): Capt
         const sel = select(output.root, how);
         if (!sel.found) errors.push({ name, message: `capture ${name}: ${how} matched nothing` });
         else values[name] = first(how, sel.value);
+      } else if (how && typeof how === 'object' && (how as { iterations?: unknown }).iterations === true) {
+        values[name] = iterations;
       } else if (how && typeof how === 'object' && 'header' in how) {
         const header = String((how as { header: string }).header).toLowerCase();
         const v = output.headers?.[header];

@@ -19,6 +19,8 @@ export interface ProjectConfig {
   runTimeout?: string | number;
   matrix?: string;
   minSuccessRate?: number;
+  /** `onFailure: continue`: every scenario keeps going after a failed step (a scenario's own wins). */
+  onFailure?: 'continue' | 'stop';
 }
 
 export const CONFIG_FILES = ['flowrun.config.yaml', 'flowrun.config.yml'];
@@ -64,5 +66,6 @@ export async function loadProjectConfig(cwd: string, explicit?: string): Promise
     runTimeout: d.runTimeout as string | number | undefined,
     matrix: d.matrix as string | undefined,
     minSuccessRate: d.minSuccessRate as number | undefined,
+    onFailure: d.onFailure as ProjectConfig['onFailure'],
   };
 }

@@ -1,5 +1,6 @@
 import { createHmac, randomInt as cryptoRandomInt, randomUUID } from 'node:crypto';
 import type { HelperDelegate } from 'handlebars';
+import { conditionHelpers } from './conditions.js';
 
 /** Handlebars passes an options object as the last argument; helpers see only the real ones. */
 const args = (list: unknown[]): unknown[] => list.slice(0, -1);
@@ -46,6 +47,7 @@ export const helpers: Record<string, HelperDelegate> = {
     const [value, fallback] = args(a);
     return value === undefined || value === null || value === '' ? fallback : value;
   },
+  ...conditionHelpers,
 };
 
 export const helperNames = new Set(Object.keys(helpers));
