@@ -1,4 +1,5 @@
 import { compileUserSchema } from '../scenario/validate.js';
+import { orderable } from '../util/compare.js';
 
 /** The matcher names; an object whose keys are all among them is a matcher, anything else a value. */
 export const MATCHERS = [
@@ -121,22 +122,8 @@ function compare(name: string, arg: unknown, actual: unknown): Check {
     lte: (a, b) => a <= b,
   };
   const sym: Record<string, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
-  const num = (v: unknown): number | undefined =>
-    typeof v === 'number'
-      ? v
-      : typeof v === 'string' && /^[-+]?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(v.trim())
-        ? Number(v)
-        : undefined;
-  const time = (v: unknown): number | undefined =>
-    typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : undefined;
-  let a = num(actual);
-  let b = num(arg);
-  if (a === undefined || b === undefined) {
-    a = time(actual);
-    b = time(arg);
-  }
-  const passed =
-    a !== undefined && b !== undefined && !Number.isNaN(a) && !Number.isNaN(b) && ops[name](a, b);
+  const pair = orderable(actual, arg);
+  const passed = pair !== undefined && ops[name](pair[0], pair[1]);
   return {
     passed,
     matcher: name,

@@ -1,52 +1,38 @@
-import { createHmac, randomInt as cryptoRandomInt, randomUUID } from 'node:crypto';
+import { randomInt as cryptoRandomInt, randomUUID } from 'node:crypto';
 import type { HelperDelegate } from 'handlebars';
-import { conditionHelpers } from './conditions.js';
+import { split, str } from './helpers/args.js';
+import { conditionHelpers } from './helpers/conditions.js';
+import { cryptoHelpers } from './helpers/crypto.js';
+import { timeHelpers } from './helpers/time.js';
 
-/** Handlebars passes an options object as the last argument; helpers see only the real ones. */
-const args = (list: unknown[]): unknown[] => list.slice(0, -1);
-const str = (v: unknown): string =>
-  typeof v === 'string'
-    ? v
-    : v === undefined || v === null
-      ? ''
-      : typeof v === 'object'
-        ? JSON.stringify(v)
-        : String(v);
-
-/** Template helpers available everywhere ({{uuid}}, {{randomInt 1 10}}, {{hmacSha256 secrets.key body}}...). */
-export const helpers: Record<string, HelperDelegate> = {
+const general: Record<string, HelperDelegate> = {
   uuid: () => randomUUID(),
-  now: (...a: unknown[]) => {
-    const [offset] = args(a);
-    return new Date(Date.now() + (typeof offset === 'number' ? offset : 0)).toISOString();
-  },
-  timestamp: () => Date.now(),
   randomInt: (...a: unknown[]) => {
-    const [min, max] = args(a);
+    const [min, max] = split(a).args;
     const lo = typeof min === 'number' ? min : 0;
     const hi = typeof max === 'number' ? max : lo + 1_000_000;
     return cryptoRandomInt(lo, hi + 1);
   },
   randomEmail: (...a: unknown[]) => {
-    const [domain] = args(a);
+    const [domain] = split(a).args;
     return `user-${randomUUID().slice(0, 8)}@${typeof domain === 'string' ? domain : 'example.com'}`;
   },
-  base64: (...a: unknown[]) => Buffer.from(str(args(a)[0])).toString('base64'),
-  json: (...a: unknown[]) => JSON.stringify(args(a)[0]),
-  hmacSha256: (...a: unknown[]) => {
-    const [key, message, encoding] = args(a);
-    return createHmac('sha256', str(key))
-      .update(str(message))
-      .digest(encoding === 'base64' ? 'base64' : 'hex');
-  },
-  lower: (...a: unknown[]) => str(args(a)[0]).toLowerCase(),
-  upper: (...a: unknown[]) => str(args(a)[0]).toUpperCase(),
-  concat: (...a: unknown[]) => args(a).map(str).join(''),
-  add: (...a: unknown[]) => args(a).reduce<number>((s, v) => s + Number(v), 0),
+  json: (...a: unknown[]) => JSON.stringify(split(a).args[0]),
+  lower: (...a: unknown[]) => str(split(a).args[0]).toLowerCase(),
+  upper: (...a: unknown[]) => str(split(a).args[0]).toUpperCase(),
+  concat: (...a: unknown[]) => split(a).args.map(str).join(''),
+  add: (...a: unknown[]) => split(a).args.reduce<number>((s, v) => s + Number(v), 0),
   default: (...a: unknown[]) => {
-    const [value, fallback] = args(a);
+    const [value, fallback] = split(a).args;
     return value === undefined || value === null || value === '' ? fallback : value;
   },
+};
+
+/** Template helpers available everywhere ({{uuid}}, {{totp secrets.otp}}, {{gt count 0}}...), see docs/scenarios.md. */
+export const helpers: Record<string, HelperDelegate> = {
+  ...general,
+  ...timeHelpers,
+  ...cryptoHelpers,
   ...conditionHelpers,
 };
 

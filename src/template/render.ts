@@ -33,8 +33,74 @@ function hb(): typeof HandlebarsModule {
       kept = value;
       return '';
     });
+    hbEnv.registerHelper('__soft', softLookup);
   }
   return hbEnv;
+}
+
+/** `exists a.b` must not fail on a missing `a`: its path is read here, where missing means nothing. */
+function softLookup(this: unknown, ...list: unknown[]): unknown {
+  return softPath(this, list.slice(0, -1) as string[]);
+}
+function softPath(from: unknown, segments: string[]): unknown {
+  let cur = from;
+  for (const seg of segments) {
+    if (cur === null || typeof cur !== 'object' || !own.call(cur, seg)) return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+type Call = { path: hbs.AST.Expression; params: hbs.AST.Expression[]; hash?: hbs.AST.Hash };
+const isExists = (n: Call) =>
+  n.path.type === 'PathExpression' && (n.path as hbs.AST.PathExpression).original === 'exists';
+const isPlainPath = (e: hbs.AST.Expression): e is hbs.AST.PathExpression =>
+  e.type === 'PathExpression' &&
+  !(e as hbs.AST.PathExpression).data &&
+  (e as hbs.AST.PathExpression).depth === 0 &&
+  (e as hbs.AST.PathExpression).parts.length > 0;
+
+/** Rewrites the path arguments of `exists` into a lookup that answers nothing for a missing name. */
+function softenExists(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    node.forEach(softenExists);
+    return;
+  }
+  const n = node as Call & { type?: string; loc: hbs.AST.SourceLocation };
+  if ((n.type === 'MustacheStatement' || n.type === 'SubExpression') && isExists(n)) {
+    n.params = n.params.map((p) =>
+      isPlainPath(p)
+        ? ({
+            type: 'SubExpression',
+            path: {
+              type: 'PathExpression',
+              data: false,
+              depth: 0,
+              parts: ['__soft'],
+              original: '__soft',
+              loc: p.loc,
+            },
+            params: p.parts.map((part) => ({
+              type: 'StringLiteral',
+              value: part,
+              original: part,
+              loc: p.loc,
+            })),
+            hash: undefined,
+            loc: p.loc,
+          } as unknown as hbs.AST.SubExpression)
+        : p,
+    );
+  }
+  for (const [k, v] of Object.entries(n)) if (k !== 'loc' && k !== 'path') softenExists(v);
+}
+
+function compileHb(source: string): HandlebarsTemplateDelegate {
+  if (!source.includes('exists')) return hb().compile(source, options);
+  const ast = handlebars().parse(source);
+  softenExists(ast);
+  return hb().compile(ast, options);
 }
 
 type Compiled =
@@ -72,9 +138,9 @@ function compile(template: string): Compiled {
         const isCall = helperNames.has(head) || /\s/.test(expr);
         c = {
           kind: 'whole',
-          fn: hb().compile(isCall ? `{{__keep (${expr})}}` : `{{__keep ${expr}}}`, options),
+          fn: compileHb(isCall ? `{{__keep (${expr})}}` : `{{__keep ${expr}}}`),
         };
-      } else c = interpolation(template) ?? { kind: 'text', fn: hb().compile(template, options) };
+      } else c = interpolation(template) ?? { kind: 'text', fn: compileHb(template) };
     }
   }
   cache.set(template, c);
@@ -250,7 +316,8 @@ function parseRoots(template: string): string[] {
   const visitCall = (n: { path: hbs.AST.Expression; params: hbs.AST.Expression[]; hash?: hbs.AST.Hash }) => {
     const hasArgs = n.params.length > 0 || (n.hash?.pairs.length ?? 0) > 0;
     if (n.path.type === 'PathExpression') visitPath(n.path as hbs.AST.PathExpression, true, hasArgs);
-    n.params.forEach(visitExpr);
+    // `exists x` asks whether x is there: x need not be known.
+    (isExists(n) ? n.params.filter((p) => !isPlainPath(p)) : n.params).forEach(visitExpr);
     n.hash?.pairs.forEach((p) => visitExpr(p.value));
   };
   const visit = (prog: hbs.AST.Program | undefined) => {

@@ -29,9 +29,9 @@ describe('condition helpers', () => {
     ['{{lte articlesCount 3}}', true],
     ['{{eq name "alice"}}', true],
     ['{{eq last.status 200}}', true],
-    ['{{eq numeric 200}}', true], // a numeric string equals its number
-    ['{{eq user.id "7"}}', true],
-    ['{{eq user.id "7x"}}', false],
+    ['{{eq numeric 200}}', false], // strict on types
+    ['{{eq numeric "200"}}', true],
+    ['{{eq user.id 7}}', true],
     ['{{eq list list}}', true], // deep equality
     ['{{ne name "bob"}}', true],
     ['{{ne last.status 200}}', false],
@@ -50,9 +50,9 @@ describe('condition helpers', () => {
     ['{{eq (length user) 2}}', true],
     ['{{exists user.role}}', true],
     ['{{exists user.missing}}', false],
-    ['{{exists nothing}}', true], // null is a value; only a missing name does not exist
-    ['{{gt name 3}}', false], // not comparable: false, never a throw
-    ['{{lt "apple" "banana"}}', true], // strings compare as text
+    ['{{exists nothing}}', false],
+    ['{{exists nope.deeper}}', false], // a missing name is not an error for exists
+    ['{{not (exists last.body.error)}}', true],
     ['{{gt "10" "9"}}', true], // numeric strings compare as numbers
   ];
   for (const [expr, expected] of table) {
