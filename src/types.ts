@@ -154,7 +154,13 @@ export interface AssertionResult {
 /** An HTTP exchange as recorded for reports (headers and bodies already masked at the event boundary). */
 export interface HttpExchange {
   request: { method: string; url: string; headers: Record<string, string>; body?: unknown };
-  response?: { status: number; headers: Record<string, string>; body: unknown; durationMs: number };
+  response?: {
+    status: number;
+    /** Set-Cookie is a list. */
+    headers: Record<string, string | string[]>;
+    body: unknown;
+    durationMs: number;
+  };
   /** A runnable curl command reproducing the request. */
   curl: string;
 }
@@ -221,6 +227,18 @@ export interface Totals {
   flaky: number;
 }
 
+/**
+ * A problem of the run itself rather than of one scenario: an environment that could not be
+ * prepared, a resource that would not close, a reporter that failed.
+ */
+export interface RunError {
+  message: string;
+  location?: Location;
+  /** The FlowrunError code, when the error was one (e.g. `E_NOT_READY`). */
+  code?: string;
+  hint?: string;
+}
+
 export interface RunResult {
   runId: string;
   flowrunVersion: string;
@@ -233,7 +251,7 @@ export interface RunResult {
   successRate: number;
   interrupted: boolean;
   scenarios: ScenarioResult[];
-  errors: { message: string; location?: Location }[];
+  errors: RunError[];
   /** Set when a matrix file was loaded. */
   matrix?: unknown;
 }
@@ -261,7 +279,7 @@ export interface Reporter {
   onScenarioBegin?(scenario: { id: string; name: string; environment: string; file: string }): void;
   onStepEnd?(scenario: { id: string; environment: string }, step: StepResult): void;
   onScenarioEnd?(result: ScenarioResult): void;
-  onError?(error: { message: string; location?: Location }): void;
+  onError?(error: RunError): void;
   /** Called once at the end (also after an interruption); reports are written here. */
   onEnd?(result: RunResult): void | Promise<void>;
 }

@@ -1,12 +1,17 @@
-import type { StepOutput } from '../steps/types.js';
+import type { StepOutput } from '../model/step.js';
 import { isDefinite, select } from './jsonpath.js';
 
 export interface CaptureOutcome {
   values: Record<string, unknown>;
+  /** Names of values that are secrets (cookies): reports show them masked. */
+  secret: string[];
   errors: { name: string; message: string }[];
 }
 
-/** Applies `capture:` to an output: `$...` JSONPath, `{ header: name }`, `{ path, all }` or `{ iterations: true }`. */
+/**
+ * Applies `capture:` to an output: `$...` JSONPath, `{ header: name }`, `{ cookie: name }`,
+ * `{ path, all }` or `{ iterations: true }`.
+ */
 // For a path that can match several values, a plain capture takes the first match.
 const first = (path: string, value: unknown): unknown =>
   Array.isArray(value) && !isDefinite(path) ? value[0] : value;
@@ -20,6 +25,7 @@ const list = (path: string, value: unknown): unknown[] =>
 export function capture(spec: Record<string, unknown>, output: StepOutput, iterations = 1): CaptureOutcome {
   const values: Record<string, unknown> = {};
   const errors: CaptureOutcome['errors'] = [];
+  const secret: string[] = [];
   for (const [name, how] of Object.entries(spec)) {
     try {
       if (typeof how === 'string') {
@@ -34,6 +40,15 @@ export function capture(spec: Record<string, unknown>, output: StepOutput, itera
         if (v === undefined)
           errors.push({ name, message: `capture ${name}: no "${header}" header in the response` });
         else values[name] = v;
+      } else if (how && typeof how === 'object' && 'cookie' in how) {
+        const cookie = String((how as { cookie: string }).cookie);
+        const jar = output.cookies?.() ?? {};
+        if (!Object.hasOwn(jar, cookie))
+          errors.push({ name, message: `capture ${name}: no cookie "${cookie}" after the response` });
+        else {
+          values[name] = jar[cookie];
+          secret.push(name);
+        }
       } else if (how && typeof how === 'object' && 'path' in how) {
         const { path, all } = how as { path: string; all?: boolean };
         const sel = select(output.root, path);
@@ -44,5 +59,5 @@ export function capture(spec: Record<string, unknown>, output: StepOutput, itera
       errors.push({ name, message: `capture ${name}: ${(error as Error).message}` });
     }
   }
-  return { values, errors };
+  return { values, errors, secret };
 }

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ExpectMode, StepOutput } from '../steps/types.js';
+import type { ExpectMode, StepOutput } from '../model/step.js';
 import type { AssertionResult, Location } from '../types.js';
-import { compileUserSchema } from '../scenario/validate.js';
+import { compileUserSchema } from '../util/user-schema.js';
 import { check, deepDiff, isPlainObject, MISSING, show } from './matchers.js';
+import { MASK } from '../util/mask.js';
 import { select } from './jsonpath.js';
 
 export interface EvaluateContext {
@@ -68,6 +69,14 @@ export function evaluate(
         }
         break;
       }
+      case 'secrets': {
+        const values = (isPlainObject(actual) ? actual : {}) as Record<string, unknown>;
+        for (const [name, exp] of Object.entries((expected ?? {}) as Record<string, unknown>)) {
+          const got = Object.prototype.hasOwnProperty.call(values, name) ? values[name] : MISSING;
+          out.push(masked(result(`${key}.${name}`, exp, got, check(exp, got), locOf(ctx, key, name))));
+        }
+        break;
+      }
       case 'jsonpath':
         if (
           isPlainObject(expected) &&
@@ -101,6 +110,15 @@ export function evaluate(
     }
   }
   return out;
+}
+
+/** A result with the secret value it read (a cookie's) masked in `actual`, `expected` and the message. */
+function masked(r: AssertionResult): AssertionResult {
+  const hide = (v: unknown) => (typeof v === 'string' ? MASK : v);
+  let message = r.message;
+  for (const v of [r.actual, r.expected])
+    if (message && typeof v === 'string') message = message.split(show(v)).join(show(MASK));
+  return { ...r, actual: hide(r.actual), expected: hide(r.expected), ...(message ? { message } : {}) };
 }
 
 function jsonPath(

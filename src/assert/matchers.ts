@@ -1,4 +1,4 @@
-import { compileUserSchema } from '../scenario/validate.js';
+import { compileUserSchema } from '../util/user-schema.js';
 import { orderable } from '../util/compare.js';
 
 /** The matcher names; an object whose keys are all among them is a matcher, anything else a value. */

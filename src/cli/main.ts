@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { cac } from 'cac';
 import { ExitCode, FlowrunError, UsageError } from '../errors.js';
 import { printErrors } from './print-error.js';
 import { createScreen } from './screen.js';
-
-export const version = (): string =>
-  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
-    .version;
+import { version } from '../util/version.js';
 
 const list = (v: unknown): string[] =>
   (Array.isArray(v) ? v : v === undefined ? [] : [v])

@@ -1,32 +1,25 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { FlowrunError, LoadError, UsageError } from '../errors.js';
-import type { Resources } from '../engine/resources.js';
-import { renderValue, type Scope } from '../template/render.js';
-import type { Location } from '../types.js';
-import { parseDuration } from '../util/duration.js';
+import { LoadErrors, UsageError } from '../errors.js';
 import { BUILTIN_NAMES, checkTemplates, KnownNames } from '../scenario/check-templates.js';
 import { displayName } from '../scenario/normalize.js';
 import { suggest, validateSource } from '../scenario/validate.js';
 import { readYamlFile, type YamlSource } from '../scenario/yaml-source.js';
-import type { MockServerConfig, ReadyCheck, ResolvedEnvironment, ServiceConfig } from './types.js';
+import type { EnvironmentSource } from '../model/environment.js';
 
-/** An environment file, parsed and validated but not rendered (nothing started yet). */
-export interface EnvironmentSource {
-  name: string;
-  file?: string;
-  data: Record<string, any>;
+/** An environment file as loaded: the engine's EnvironmentSource, with the parsed file for code frames. */
+export interface LoadedEnvironment extends EnvironmentSource {
   source?: YamlSource;
 }
 
-const EMPTY: EnvironmentSource = { name: 'default', data: { name: 'default' } };
+const EMPTY: LoadedEnvironment = { name: 'default', data: { name: 'default' } };
 
 /** Loads `environments/<name>.yaml` (or .yml); an unknown name lists the available ones. */
 export async function loadEnvironment(
   name: string | undefined,
   cwd: string,
   dir = 'environments',
-): Promise<EnvironmentSource> {
+): Promise<LoadedEnvironment> {
   if (!name) return EMPTY;
   const folder = path.resolve(cwd, dir);
   let available: string[] = [];
@@ -59,190 +52,9 @@ export async function loadEnvironment(
     const known = new KnownNames([...BUILTIN_NAMES, ...Object.keys(data.vars ?? {})]);
     checkTemplates([[data, []]], source, known, errors);
   }
-  if (errors.length)
-    throw errors.length === 1 ? errors[0] : new (await import('../errors.js')).LoadErrors(errors);
+  if (errors.length) throw errors.length === 1 ? errors[0] : new LoadErrors(errors);
   return { name: String(data.name ?? name), file, data, source };
 }
 
 /** Names every scenario template may use in this environment (its vars). */
 export const environmentNames = (env: EnvironmentSource): string[] => Object.keys(env.data.vars ?? {});
-
-export interface ActivateOptions {
-  runId: string;
-  cwd: string;
-  outDir: string;
-  resources: Resources;
-  signal?: AbortSignal;
-  /** --var values (they override the environment's vars). */
-  overrides: Record<string, unknown>;
-  /** Told about optional services that could not start. */
-  onNotice?: (message: string) => void;
-}
-
-/**
- * Renders an environment and starts what it needs: mock servers first, then services in the
- * order written, then the readiness gate. What was started is stopped by `resources.close()`.
- */
-export async function activateEnvironment(
-  env: EnvironmentSource,
-  options: ActivateOptions,
-): Promise<ResolvedEnvironment> {
-  const d = env.data;
-  const loc = (p: (string | number)[], target?: 'key' | 'value'): Location | undefined =>
-    env.source?.locate(p, target);
-  const services: Record<string, { url?: string }> = {};
-  const mocks: Record<string, MockServerConfig & { url?: string }> = {};
-  const scope: Scope = {
-    runId: options.runId,
-    env: process.env,
-    services,
-    mocks,
-    secrets: {},
-    baseUrl: undefined,
-  };
-  const render = (value: unknown, at: (string | number)[]): unknown => {
-    try {
-      return renderValue(value, scope);
-    } catch (error) {
-      throw new LoadError(`${env.file ?? 'environment'}: ${(error as Error).message}`, {
-        code: 'E_ENV',
-        location: loc(at),
-      });
-    }
-  };
-  const secrets = render(d.secrets ?? {}, ['secrets']) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(secrets)) (scope.secrets as Record<string, string>)[k] = String(v);
-  const vars: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries((d.vars ?? {}) as Record<string, unknown>)) {
-    vars[k] = k in options.overrides ? options.overrides[k] : render(v, ['vars', k]);
-    scope[k] = vars[k];
-  }
-  for (const [k, v] of Object.entries(options.overrides)) {
-    vars[k] = v;
-    scope[k] = v;
-  }
-
-  const mockConfigs: Record<string, MockServerConfig> = {};
-  for (const [name, cfg] of Object.entries((d.mocks ?? {}) as Record<string, Record<string, unknown>>)) {
-    mockConfigs[name] = {
-      name,
-      ...(render(cfg, ['mocks', name]) as object),
-      location: loc(['mocks', name], 'key'),
-    };
-  }
-  if (Object.keys(mockConfigs).length) {
-    const { startMockServers, MOCKS_RESOURCE } = await import('../mock/index.js');
-    const drivers = await options.resources.get(MOCKS_RESOURCE, () =>
-      startMockServers(mockConfigs, options.resources),
-    );
-    for (const [name, driver] of Object.entries(drivers))
-      mocks[name] = { ...mockConfigs[name], url: driver.url };
-  }
-
-  const serviceList: ServiceConfig[] = Object.entries(
-    (d.services ?? {}) as Record<string, Record<string, unknown>>,
-  ).map(([name, cfg]) => ({
-    name,
-    ...(cfg as object),
-    ready: cfg.ready
-      ? readyCheck(cfg.ready as Record<string, unknown>, loc(['services', name, 'ready']))
-      : undefined,
-    location: loc(['services', name], 'key'),
-  }));
-  const unavailable: Record<string, string> = {};
-  if (serviceList.length) {
-    const { startServices } = await import('../services/index.js');
-    // One at a time, so an optional service that cannot start does not stop the others.
-    for (const service of serviceList) {
-      try {
-        await startServices([service], {
-          render: (value) => renderValue(value, scope),
-          servicesScope: services,
-          outDir: options.outDir,
-          resources: options.resources,
-          signal: options.signal,
-        });
-      } catch (error) {
-        if (service.optional !== true || options.signal?.aborted) throw error;
-        const e = error as FlowrunError;
-        unavailable[`services.${service.name}`] = `${e.message}${e.hint ? ` (${e.hint})` : ''}`;
-        services[service.name] = { url: '' };
-        options.onNotice?.(
-          `optional service "${service.name}" is not available: ${e.message}${e.hint ? ` (${e.hint})` : ''}`,
-        );
-      }
-    }
-  }
-
-  const baseUrl = d.baseUrl === undefined ? undefined : String(render(d.baseUrl, ['baseUrl']));
-  scope.baseUrl = baseUrl;
-  const http = (d.http ?? {}) as Record<string, unknown>;
-  const keyLocations: Record<string, Location> = {};
-  const named = (key: 'databases' | 'redis') => {
-    const out: Record<string, { url: string; location?: Location }> = {};
-    for (const [name, cfg] of Object.entries((d[key] ?? {}) as Record<string, { url: string }>)) {
-      const location = loc([key, name], 'key');
-      if (location) keyLocations[`${key}.${name}`] = location;
-      out[name] = { url: String(render(cfg.url, [key, name, 'url'])), location };
-      if (out[name].url === '') {
-        // Its url came from an optional service that could not start.
-        const from = Object.keys(unavailable).find((k) => String(cfg.url).includes(`${k}.`));
-        unavailable[`${key}.${name}`] = from
-          ? `${from} could not start: ${unavailable[from]}`
-          : 'its url is empty';
-      }
-    }
-    return out;
-  };
-  const resolved: ResolvedEnvironment = {
-    name: env.name,
-    file: env.file,
-    baseUrl,
-    vars,
-    secrets: scope.secrets as Record<string, string>,
-    http: {
-      timeoutMs: parseDuration(http.timeout) ?? 30_000,
-      headers: render(http.headers ?? {}, ['http', 'headers']) as Record<string, unknown> as Record<
-        string,
-        string
-      >,
-      insecure: http.insecure === true,
-      followRedirects: http.followRedirects !== false,
-    },
-    databases: named('databases'),
-    redis: named('redis'),
-    mocks,
-    services,
-    waitFor: ((d.waitFor ?? []) as Record<string, unknown>[]).map((c, i) =>
-      readyCheck(render(c, ['waitFor', i]) as Record<string, unknown>, loc(['waitFor', i])),
-    ),
-    protected: d.protected === true,
-    unavailable,
-    keyLocations,
-  };
-  for (const [k, v] of Object.entries(resolved.http.headers)) resolved.http.headers[k] = String(v);
-  if (resolved.waitFor.length) await gate(resolved, options.signal);
-  return resolved;
-}
-
-export function readyCheck(raw: Record<string, unknown>, location?: Location): ReadyCheck {
-  return {
-    ...(raw as Partial<ReadyCheck>),
-    timeoutMs: parseDuration(raw.timeout) ?? 30_000,
-    intervalMs: parseDuration(raw.interval) ?? 250,
-    location,
-  };
-}
-
-async function gate(env: ResolvedEnvironment, signal?: AbortSignal): Promise<void> {
-  const { waitForReady } = await import('./ready.js');
-  const result = await waitForReady(env.waitFor, { signal });
-  if (result.ok) return;
-  const lines = result.failures.map(
-    (f) => `  - ${f.target}: not ready after ${f.attempts} attempt(s): ${f.error}`,
-  );
-  throw new FlowrunError(`environment "${env.name}" is not ready:\n${lines.join('\n')}`, {
-    code: 'E_NOT_READY',
-    location: result.failures[0]?.check.location,
-  });
-}

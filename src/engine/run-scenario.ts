@@ -1,10 +1,10 @@
-import type { ResolvedEnvironment } from '../config/types.js';
+import type { ResolvedEnvironment } from '../model/environment.js';
 import { stepKinds } from '../steps/registry.js';
 import { renderValue, type Scope } from '../template/render.js';
 import type { Location, Phase, ScenarioResult, ScenarioSpec, StepResult, StepSpec } from '../types.js';
-import type { Resources } from './resources.js';
+import type { Resources } from '../util/resources.js';
 import { onAbort } from '../util/abort.js';
-import { formatMs } from '../util/duration.js';
+import { formatMs } from '../util/time.js';
 import { runStep, stepScope as stepScopeOf, type StepRuntime } from './run-step.js';
 import {
   conditionHolds,
@@ -35,6 +35,8 @@ export interface ScenarioRuntime {
   /** `onFailure: continue` in flowrun.config.yaml (a scenario's own `onFailure` wins). */
   continueOnFailure?: boolean;
   onStepEnd?(step: StepResult): void;
+  /** A secret value learnt by a step (a captured cookie): reports mask it from now on. */
+  onSecret?(value: string): void;
 }
 
 /** The root scope of a scenario: built-ins, environment vars, parameters, --var, then its own vars in order. */
@@ -115,6 +117,8 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
     scope,
     signal,
     deadline,
+    instance: {},
+    onSecret: rt.onSecret,
   };
   const record = (r: StepResult) => {
     result.steps.push(r);

@@ -15,10 +15,10 @@ import type {
   StepSpec,
 } from '../types.js';
 import { ITERATION } from './control-flow.js';
-import type { ResolvedEnvironment } from '../config/types.js';
-import { formatMs } from '../util/duration.js';
-import type { Resources } from './resources.js';
-import { sleep } from './sleep.js';
+import type { ResolvedEnvironment } from '../model/environment.js';
+import { MASK } from '../util/mask.js';
+import { formatMs, sleep } from '../util/time.js';
+import type { Resources } from '../util/resources.js';
 
 export interface StepRuntime {
   environment: ResolvedEnvironment;
@@ -30,6 +30,10 @@ export interface StepRuntime {
   deadline: number;
   /** Inside `repeat:`/`forEach:`: iterations so far, for `capture: { n: { iterations: true } }`. */
   iterations?: number;
+  /** The scenario instance's runner state (StepContext.instance). */
+  instance: Record<string, unknown>;
+  /** Told about secret values captured by a step (reports mask them from then on). */
+  onSecret?(value: string): void;
 }
 
 const runners = new Map<string, Promise<StepRunner>>();
@@ -147,6 +151,7 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     scenario: rt.scenario,
     signal: rt.signal,
     deadline,
+    instance: rt.instance,
     location: step.location,
     render: (value) => render(value, scope),
   };
@@ -225,6 +230,10 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
   if (step.capture) {
     const captured = capture(step.capture, output, repeat ? result.attempts : (rt.iterations ?? 1));
     Object.assign(result.captures, captured.values);
+    for (const name of captured.secret) {
+      result.captures[name] = MASK;
+      rt.onSecret?.(String(captured.values[name]));
+    }
     Object.assign(rt.scope, captured.values);
     if (captured.errors.length) {
       const first = captured.errors[0];

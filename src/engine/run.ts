@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { activateEnvironment, type EnvironmentSource } from '../config/environment.js';
-import type { ResolvedEnvironment } from '../config/types.js';
+import type { EnvironmentSource, ResolvedEnvironment } from '../model/environment.js';
+import { activateEnvironment } from './environment.js';
 import { FlowrunError } from '../errors.js';
-import type { Multiplexer } from '../report/multiplexer.js';
-import type { Location, RunResult, ScenarioResult, ScenarioSpec, Totals } from '../types.js';
-import { formatMs } from '../util/duration.js';
+import type { Location, Reporter, RunResult, ScenarioResult, ScenarioSpec, Totals } from '../types.js';
+import { formatMs } from '../util/time.js';
+import { RunEvents } from './events.js';
 import { Locks } from './locks.js';
-import { Resources } from './resources.js';
+import { Resources } from '../util/resources.js';
 import { mockServersOf, runScenario } from './run-scenario.js';
 
 /** Runs of more scenario instances keep request/response details only for failed steps. */
@@ -39,19 +39,22 @@ export interface RunOptions {
   version: string;
 }
 
-/** Runs every scenario against every environment, in order of environments; returns the run's result. */
+/**
+ * Runs every scenario against every environment, in order of environments; returns the run's
+ * result. Events go to `reporter` (the multiplexer of the configured reporters), masked.
+ */
 export async function executeRun(
   scenarios: ScenarioSpec[],
   environments: EnvironmentSource[],
-  mux: Multiplexer,
+  reporter: Reporter,
   options: RunOptions,
 ): Promise<RunResult> {
+  const mux = new RunEvents(reporter);
   const runId = options.runId ?? randomUUID().slice(0, 8);
   options = { ...options, planned: scenarios.length * environments.length };
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
   const errors: { message: string; location?: Location }[] = [];
-  const secrets = new Set<string>();
   // Our own timer rather than AbortSignal.timeout: its reason names the flag in every skip reason.
   const runDeadline = new AbortController();
   const runTimer = options.runTimeoutMs
@@ -86,22 +89,17 @@ export async function executeRun(
           overrides: options.overrides,
           onNotice: options.onNotice,
         });
-        for (const s of Object.values(env.secrets)) secrets.add(s);
-        mux.setSecrets(secrets);
+        mux.addSecrets(Object.values(env.secrets));
         results.push(
           ...(await runEnvironment(scenarios, { env, resources, mux, options, runId, signal: runSignal })),
         );
       }
     } catch (error) {
       const e = error as FlowrunError;
-      const err = { message: mux.maskText(e.message), location: e.location, code: e.code, hint: e.hint };
-      errors.push(err);
-      mux.error(err);
+      errors.push(mux.error({ message: e.message, location: e.location, code: e.code, hint: e.hint }));
     } finally {
       for (const e of await resources.close()) {
-        const err = { message: `closing ${e.name}: ${mux.maskText(e.error.message)}` };
-        errors.push(err);
-        mux.error(err);
+        errors.push(mux.error({ message: `closing ${e.name}: ${e.error.message}` }));
       }
     }
     if (!env) {
@@ -112,7 +110,6 @@ export async function executeRun(
     }
   }
   clearTimeout(runTimer);
-  for (const e of mux.errors) errors.push(e);
   const endedAt = new Date();
   const totals = count(results);
   const ran = totals.scenarios - totals.skipped;
@@ -138,7 +135,7 @@ const notRunReason = (signal: AbortSignal): string =>
 interface EnvironmentRun {
   env: ResolvedEnvironment;
   resources: Resources;
-  mux: Multiplexer;
+  mux: RunEvents;
   options: RunOptions;
   runId: string;
   signal: AbortSignal;
@@ -196,6 +193,7 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
       continueOnFailure: options.continueOnFailure,
       exchanges: options.exchanges ?? (scenariosPlanned(options) > EXCHANGES_ALL_UP_TO ? 'failed' : 'all'),
       onStepEnd: (step) => mux.stepEnd({ id: spec.id, environment: env.name }, step),
+      onSecret: (value) => mux.addSecrets([value]),
     });
     result.attempts = attempt;
     if (result.status !== 'failed' || signal.aborted) break;

@@ -4,8 +4,8 @@
  * and unregisters them when the scenario ends. Scenarios that use the same mock server must run
  * one at a time (the engine serialises them by server).
  */
-import type { MockServerConfig } from '../config/types.js';
-import type { Resources } from '../engine/resources.js';
+import type { MockServerConfig } from '../model/environment.js';
+import type { Resources } from '../util/resources.js';
 import { FlowrunError, StepError } from '../errors.js';
 import type { MockDriver } from './driver.js';
 import { MockServerDriver } from './drivers/mockserver.js';

@@ -5,7 +5,7 @@
  */
 import { FlowrunError } from '../errors.js';
 import type { Location, MockExpectationSpec } from '../types.js';
-import { parseDuration as parseMs } from '../util/duration.js';
+import { parseDuration as parseMs } from '../util/time.js';
 
 /** A condition on one query parameter or header value. A plain string means equality. */
 export type ValueMatcher = string | { eq?: string; matches?: string; contains?: string; exists?: boolean };

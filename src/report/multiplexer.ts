@@ -1,61 +1,43 @@
-import type { Reporter, RunInfo, RunResult, ScenarioResult, StepResult } from '../types.js';
-import { Masker } from './mask.js';
+import type { Reporter, RunError, RunInfo, RunResult, ScenarioResult, StepResult } from '../types.js';
 
 /**
- * Fans run events out to every reporter. Secrets are masked here, once, before any reporter
- * sees the data; a reporter that throws becomes a run error instead of a crash.
+ * Fans run events out to every reporter; it is itself a Reporter, the one the engine is given.
+ * Events arrive masked (the engine masks secrets at its event boundary, engine/events.ts). A
+ * reporter that throws or rejects becomes a run error (`errors`) instead of a crash, and the
+ * other reporters still get the event.
  */
-export class Multiplexer {
-  private masker = new Masker([]);
+export class Multiplexer implements Reporter {
+  /** Reporters that failed, as run errors (the caller adds them to the run's result). */
   readonly errors: { message: string }[] = [];
 
-  /** Whether any reporter listens to steps (masking a step nobody reads is skipped). */
-  private readonly stepListeners: boolean;
+  /** Absent when no reporter listens to steps, so the engine does not mask steps nobody reads. */
+  readonly onStepEnd?: (scenario: { id: string; environment: string }, step: StepResult) => void;
 
   constructor(private readonly reporters: Reporter[]) {
-    this.stepListeners = reporters.some((r) => typeof r.onStepEnd === 'function');
+    if (reporters.some((r) => typeof r.onStepEnd === 'function')) {
+      this.onStepEnd = (scenario, step) => {
+        for (const r of this.reporters) void this.guard(r, 'onStepEnd', () => r.onStepEnd?.(scenario, step));
+      };
+    }
   }
 
-  setSecrets(secrets: Iterable<string>): void {
-    this.masker = new Masker(secrets);
-  }
-
-  mask<T>(value: T): T {
-    return this.masker.value(value);
-  }
-
-  maskText(text: string): string {
-    return this.masker.string(text);
-  }
-
-  async begin(info: RunInfo): Promise<void> {
+  async onBegin(info: RunInfo): Promise<void> {
     for (const r of this.reporters) await this.guard(r, 'onBegin', () => r.onBegin?.(info));
   }
 
-  scenarioBegin(s: { id: string; name: string; environment: string; file: string }): void {
+  onScenarioBegin(s: { id: string; name: string; environment: string; file: string }): void {
     for (const r of this.reporters) void this.guard(r, 'onScenarioBegin', () => r.onScenarioBegin?.(s));
   }
 
-  stepEnd(scenario: { id: string; environment: string }, step: StepResult): StepResult {
-    if (!this.stepListeners) return step;
-    const masked = this.mask(step);
-    for (const r of this.reporters) void this.guard(r, 'onStepEnd', () => r.onStepEnd?.(scenario, masked));
-    return masked;
+  onScenarioEnd(result: ScenarioResult): void {
+    for (const r of this.reporters) void this.guard(r, 'onScenarioEnd', () => r.onScenarioEnd?.(result));
   }
 
-  /** Masks the result, hands it to every reporter, and returns the masked copy (the one to keep). */
-  scenarioEnd(result: ScenarioResult): ScenarioResult {
-    const masked = this.mask(result);
-    for (const r of this.reporters) void this.guard(r, 'onScenarioEnd', () => r.onScenarioEnd?.(masked));
-    return masked;
+  onError(error: RunError): void {
+    for (const r of this.reporters) void this.guard(r, 'onError', () => r.onError?.(error));
   }
 
-  error(error: { message: string; location?: RunResult['errors'][number]['location'] }): void {
-    const masked = { ...error, message: this.maskText(error.message) };
-    for (const r of this.reporters) void this.guard(r, 'onError', () => r.onError?.(masked));
-  }
-
-  async end(result: RunResult): Promise<void> {
+  async onEnd(result: RunResult): Promise<void> {
     for (const r of this.reporters) await this.guard(r, 'onEnd', () => r.onEnd?.(result));
   }
 

@@ -26,21 +26,21 @@ export async function replay(events: Iterable<RunEvent>, reporters: Reporter[]):
     switch (event.type) {
       case 'begin':
         info = event.info;
-        await mux.begin(event.info);
+        await mux.onBegin(event.info);
         break;
       case 'scenarioBegin':
-        mux.scenarioBegin(event.scenario);
+        mux.onScenarioBegin(event.scenario);
         break;
       case 'stepEnd':
-        mux.stepEnd(event.scenario, event.step);
+        mux.onStepEnd?.(event.scenario, event.step);
         break;
       case 'scenarioEnd':
         scenarios.push(event.result);
-        mux.scenarioEnd(event.result);
+        mux.onScenarioEnd(event.result);
         break;
       case 'error':
         errors.push(event.error);
-        mux.error(event.error);
+        mux.onError(event.error);
         break;
       case 'end':
         end = event.result;
@@ -50,7 +50,7 @@ export async function replay(events: Iterable<RunEvent>, reporters: Reporter[]):
   const result = end
     ? ({ ...end, scenarios: end.scenarios ?? scenarios } as RunResult)
     : unfinished(info, scenarios, errors);
-  await mux.end(result);
+  await mux.onEnd(result);
   return { result, reporterErrors: [...mux.errors] };
 }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ITERATION } from '../engine/control-flow.js';
 import { LoadError, type FlowrunError } from '../errors.js';
 import type { ConditionSpec, LoopSpec, StepFlow } from '../types.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration } from '../util/time.js';
 import { checkTemplates, type KnownNames } from './check-templates.js';
 import { readDataRows } from './data-file.js';
 import type { YamlSource } from './yaml-source.js';

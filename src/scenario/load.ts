@@ -3,7 +3,7 @@ import { FlowrunError, LoadError } from '../errors.js';
 import type { Location, MockExpectationSpec, ScenarioSpec, StepSpec } from '../types.js';
 import { stepKinds } from '../steps/registry.js';
 import { renderString } from '../template/render.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration } from '../util/time.js';
 import { BUILTIN_NAMES, checkTemplates, KnownNames } from './check-templates.js';
 import { parseCondition } from './control-flow.js';
 import { discover, type Target } from './discover.js';

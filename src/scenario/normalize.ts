@@ -3,7 +3,7 @@ import { flatSteps } from '../engine/control-flow.js';
 import { FlowrunError, LoadError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
 import type { Location, Phase, PollSpec, StepFlow, StepSpec } from '../types.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration } from '../util/time.js';
 import { checkTemplates, type KnownNames } from './check-templates.js';
 import { parseStepFlow } from './control-flow.js';
 import { suggest, validateSource } from './validate.js';

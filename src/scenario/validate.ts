@@ -49,36 +49,6 @@ export function validator(name: SchemaName): ValidateFunction {
   return fn;
 }
 
-/** A schema for `expect.schema` and similar user schemas, compiled once per distinct schema. */
-const userSchemas = new Map<string, ValidateFunction>();
-const userAjv: { draft7?: Ajv; draft2020?: Ajv } = {};
-const require = createRequire(import.meta.url);
-
-/** An ajv for the schema's declared draft (draft-07 by default; 2019-09 and 2020-12 too), with formats. */
-function ajvFor(schema: object): Ajv {
-  const declared = String((schema as { $schema?: unknown }).$schema ?? '');
-  const modern = /2020-12|2019-09/.test(declared);
-  const slot = modern ? 'draft2020' : 'draft7';
-  let a = userAjv[slot];
-  if (!a) {
-    const Ctor = modern ? (require('ajv/dist/2020') as { Ajv2020: typeof AjvClass }).Ajv2020 : ajvClass();
-    a = new Ctor({ allErrors: true, strict: false });
-    (require('ajv-formats') as { default: (a: Ajv) => void }).default(a);
-    userAjv[slot] = a;
-  }
-  return a;
-}
-
-export function compileUserSchema(schema: object): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let fn = userSchemas.get(key);
-  if (!fn) {
-    fn = ajvFor(schema).compile(schema);
-    userSchemas.set(key, fn);
-  }
-  return fn;
-}
-
 /** Validates a parsed file; every problem becomes a located LoadError. */
 export function validateSource(source: YamlSource, name: SchemaName): LoadError[] {
   const validate = validator(name);

@@ -1,12 +1,13 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FlowrunError, InterruptedError } from '../errors.js';
-import type { Resources } from '../engine/resources.js';
-import type { ReadyCheck, ServiceConfig } from '../config/types.js';
-import { describeCheck, waitForCheck } from '../config/ready.js';
+import type { Resources } from '../util/resources.js';
+import type { ReadyCheck, ServiceConfig } from '../model/environment.js';
+import { describeCheck, waitForCheck } from './ready.js';
 import { embeddedPostgresBinaries, findSystemPostgres, startPostgresCluster } from './postgres-cluster.js';
 import { startLocalRedis } from './redis-local.js';
-import { spawnManaged, tailLog, within, type ManagedProcess } from './process.js';
+import { within } from '../util/abort.js';
+import { spawnManaged, tailLog, type ManagedProcess } from './process.js';
 
 export interface StartServicesOptions {
   /** Renders a value (handlebars, strict) in the environment's scope, whose `services` is `servicesScope`. */

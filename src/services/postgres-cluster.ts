@@ -7,7 +7,8 @@ import { delimiter, join } from 'node:path';
 import pg from 'pg';
 import { FlowrunError } from '../errors.js';
 import { freePort } from './ports.js';
-import { spawnManaged, tailLog, within, type ManagedProcess } from './process.js';
+import { within } from '../util/abort.js';
+import { spawnManaged, tailLog, type ManagedProcess } from './process.js';
 
 /** Paths of the two PostgreSQL programs a throwaway cluster needs. */
 export interface PostgresBinaries {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { within } from '../util/abort.js';
 
 /**
  * Processes flowrun starts (services, test servers). Each runs in its own process group so the
@@ -164,24 +165,6 @@ function readStat(pid: number): { state: string; pgrp: number } | undefined {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * `promise`, or 'timeout' after `ms`. The timer is cleared either way: a forgotten timer keeps
- * Node alive until it fires (a test file would linger for a minute).
- */
-export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), Math.max(0, ms));
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function waitGroupGone(pgid: number, deadline: number): Promise<boolean> {
   for (;;) {

@@ -1,35 +1,9 @@
-import type { AssertionResult, HttpExchange, Location, ScenarioSpec } from '../types.js';
-import type { ResolvedEnvironment } from '../config/types.js';
-import type { Resources } from '../engine/resources.js';
+import type { Location, ScenarioSpec } from '../types.js';
+import type { ExpectMode, StepOutput } from '../model/step.js';
+import type { ResolvedEnvironment } from '../model/environment.js';
+import type { Resources } from '../util/resources.js';
 
-/**
- * How the engine evaluates one `expect` key of a step kind against the runner's output:
- * - `value`: the matcher table against `values[key]`
- * - `oneOf`: like value, but a YAML list means "one of" (http status)
- * - `headers`: an object of name -> matcher, names case-insensitive
- * - `jsonpath`: an object of `$...` -> matcher over `values[key]` (or a plain value: deep equality)
- * - `rows`: a list of partial objects matched against the rows in order
- * - `schema`: a JSON Schema (inline or a file path relative to the scenario) for `values[key]`
- */
-export type ExpectMode = 'value' | 'oneOf' | 'headers' | 'jsonpath' | 'rows' | 'schema';
-
-/** What a runner hands back. Runners never assert: the engine applies expect, capture and poll. */
-export interface StepOutput {
-  /** Values for the kind's `expect` keys, e.g. `{ status, headers, body, duration }`. */
-  values: Record<string, unknown>;
-  /** The document that `$...` JSONPath in expect and capture applies to. */
-  root: unknown;
-  /** Response headers (lower-case names) for `{ header: name }` captures. */
-  headers?: Record<string, string>;
-  exchange?: HttpExchange;
-  /** A small JSON summary shown in reports (e.g. rows, redis result). */
-  summary?: unknown;
-  /**
-   * Checks for kinds whose block is itself the expectation (verify's `times`); the engine adds
-   * them to the step's assertions next to those it evaluates from `expect`.
-   */
-  assertions?: AssertionResult[];
-}
+export type { ExpectMode, StepOutput } from '../model/step.js';
 
 export interface StepContext {
   environment: ResolvedEnvironment;
@@ -39,6 +13,11 @@ export interface StepContext {
   signal: AbortSignal;
   /** Wall-clock deadline for this step (epoch ms). */
   deadline: number;
+  /**
+   * State of the scenario instance that runners keep between its steps (the http cookie jar);
+   * setup, steps and teardown of one instance share it, a retry starts empty.
+   */
+  instance: Record<string, unknown>;
   location: Location;
   /** Render a template value in the step's scope (for runners that render late, e.g. verify). */
   render(value: unknown): unknown;

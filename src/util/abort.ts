@@ -34,3 +34,21 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
     owner.delete(fn);
   };
 }
+
+/**
+ * `promise`, or 'timeout' after `ms`. The timer is cleared either way: a forgotten timer keeps
+ * Node alive until it fires (a test file would linger for a minute).
+ */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, ms));
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import type { ResolvedEnvironment } from '../../src/config/types.js';
-import type { Resources } from '../../src/engine/resources.js';
+import type { ResolvedEnvironment } from '../../src/model/environment.js';
+import type { Resources } from '../../src/util/resources.js';
 import type { StepContext } from '../../src/steps/types.js';
 import type { Location, ScenarioSpec, StepResult, StepSpec } from '../../src/types.js';
 
@@ -151,7 +151,14 @@ export function testEnvironment(
     name: init.name ?? 'test',
     vars: {},
     secrets: {},
-    http: { timeoutMs: 10_000, headers: {}, insecure: false, followRedirects: true },
+    http: {
+      timeoutMs: 10_000,
+      headers: {},
+      insecure: false,
+      followRedirects: true,
+      cookies: true,
+      userAgent: 'flowrun/test',
+    },
     databases: named(init.databases),
     redis: named(init.redis),
     mocks: {},
@@ -197,6 +204,7 @@ export function stepContext(
     scenario: scenarioSpec(),
     signal: init.signal ?? new AbortController().signal,
     deadline: init.deadline ?? Date.now() + 30_000,
+    instance: {},
     location: TEST_LOCATION,
     render: (value) => value,
   };
@@ -214,6 +222,7 @@ export async function runTestStep(
   return runStep(spec, 'steps', {
     environment,
     resources,
+    instance: {},
     scenario: scenarioSpec(),
     scope: { runId: 'test', env: process.env, secrets: {}, services: {}, mocks: {}, ...scope },
     signal: new AbortController().signal,

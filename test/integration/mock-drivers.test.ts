@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Resources } from '../../src/engine/resources.js';
+import { Resources } from '../../src/util/resources.js';
 import { startMockServers, type MockDriver } from '../../src/mock/index.js';
 import { verifyRunner, type VerifyConfig } from '../../src/steps/verify/runner.js';
 import { renderValue } from '../../src/template/render.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowrunError } from '../../src/errors.js';
-import { Resources } from '../../src/engine/resources.js';
+import { Resources } from '../../src/util/resources.js';
 import { EmbeddedMockServer, startMockServers } from '../../src/mock/index.js';
 import { runMockCommand } from '../../src/cli/commands/mock.js';
 import { renderValue } from '../../src/template/render.js';

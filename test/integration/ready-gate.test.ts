@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { describeCheck, formatReadyFailures, parseHostPort, waitForReady } from '../../src/config/ready.js';
-import type { ReadyCheck } from '../../src/config/types.js';
+import { describeCheck, formatReadyFailures, parseHostPort, waitForReady } from '../../src/services/ready.js';
+import type { ReadyCheck } from '../../src/model/environment.js';
 import { freePort } from '../../src/services/ports.js';
 import { testDatabaseUrl, testRedisUrl } from '../helpers/servers.js';
 

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Resources } from '../../src/engine/resources.js';
+import { Resources } from '../../src/util/resources.js';
 import { StepError } from '../../src/errors.js';
 import { freePort } from '../../src/services/ports.js';
 import { redisKind } from '../../src/steps/redis/index.js';

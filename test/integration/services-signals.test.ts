@@ -19,7 +19,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const servicesModule = resolve('src/services/index.ts');
-const resourcesModule = resolve('src/engine/resources.ts');
+const resourcesModule = resolve('src/util/resources.ts');
 
 /** The "flowrun" process: starts one service, reports ready, then behaves as `mode` says. */
 const HOST_SCRIPT = `

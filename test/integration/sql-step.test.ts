@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Resources } from '../../src/engine/resources.js';
+import { Resources } from '../../src/util/resources.js';
 import { StepError } from '../../src/errors.js';
 import { freePort } from '../../src/services/ports.js';
 import { sqlKind } from '../../src/steps/sql/index.js';

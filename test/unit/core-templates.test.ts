@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHmac } from 'node:crypto';
 import { renderString, renderValue, templateRoots } from '../../src/template/render.js';
-import { parseDuration } from '../../src/util/duration.js';
-import { Masker } from '../../src/report/mask.js';
+import { parseDuration } from '../../src/util/time.js';
+import { Masker } from '../../src/util/mask.js';
 
 describe('templates', () => {
   const scope = {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadDotenv } from '../../config/dotenv.js';
-import { environmentNames, loadEnvironment, type EnvironmentSource } from '../../config/environment.js';
+import { environmentNames, loadEnvironment, type LoadedEnvironment } from '../../config/environment.js';
 import { loadProjectConfig, type ProjectConfig } from '../../config/project-config.js';
 import { FlowrunError, LoadError, LoadErrors } from '../../errors.js';
 import { loadScenarios, type LoadResult } from '../../scenario/load.js';
@@ -10,7 +10,7 @@ import type { Location, Screen } from '../../types.js';
 import { printErrors } from '../print-error.js';
 
 export interface Prepared {
-  environments: EnvironmentSource[];
+  environments: LoadedEnvironment[];
   loaded: LoadResult;
   matrix?: MatrixFile;
   matrixFile?: string;
@@ -40,7 +40,7 @@ export async function prepare(
   cwd = process.cwd(),
 ): Promise<Prepared | undefined> {
   const errors: FlowrunError[] = [];
-  const environments: EnvironmentSource[] = [];
+  const environments: LoadedEnvironment[] = [];
   for (const name of options.env?.length ? options.env : [undefined]) {
     try {
       environments.push(await loadEnvironment(name, cwd));

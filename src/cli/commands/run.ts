@@ -8,8 +8,8 @@ import { installInterruptHandler } from '../../engine/signals.js';
 import { Multiplexer } from '../../report/multiplexer.js';
 import { loadReporters } from '../../report/registry.js';
 import type { RunResult, Screen } from '../../types.js';
-import { parseDuration } from '../../util/duration.js';
-import { version } from '../main.js';
+import { parseDuration } from '../../util/time.js';
+import { version } from '../../util/version.js';
 import { commandInputs, prepare, projectContext } from './prepare.js';
 
 export function parseVars(raw: string[]): Record<string, unknown> {
@@ -153,8 +153,10 @@ export async function runCommand(
       signal: interrupt.signal,
       version: version(),
     });
+    // Reporters that failed during the run are errors of the run.
+    result.errors.push(...mux.errors);
     const before = mux.errors.length;
-    await mux.end(result);
+    await mux.onEnd(result);
     // Reporters that failed while writing their files: the run's result is still what it was.
     for (const e of mux.errors.slice(before)) screen.err(`error: ${e.message}`);
   } finally {

@@ -12,9 +12,25 @@ import {
   toMockServerRequest,
   toMockServerResponse,
 } from '../dialects/mockserver.js';
-import { normalizeResponse, type RequestMatcher } from '../model.js';
+import type { Journal } from '../journal.js';
+import { normalizeResponse, type Expectation, type RequestMatcher } from '../model.js';
 import { evaluateVerification, normalizeTimes } from '../verify.js';
-import type { EmbeddedMockServer } from './server.js';
+
+/** An expectation created through the control API, as the server holds it. */
+export interface ApiExpectation {
+  exp: Expectation;
+  answered: number;
+}
+
+/** What the control API needs of the server it is served by (the embedded server implements it). */
+export interface ControlTarget {
+  readonly name: string;
+  readonly port: number;
+  readonly journal: Journal;
+  upsertApiExpectation(exp: Expectation): ApiExpectation;
+  apiExpectations(): ApiExpectation[];
+  removeApiExpectations(predicate: (a: ApiExpectation) => boolean): void;
+}
 
 export interface ApiAnswer {
   status: number;
@@ -42,7 +58,7 @@ function parse(body: string): unknown {
   }
 }
 
-export function handleControlApi(server: EmbeddedMockServer, url: URL, body: string): ApiAnswer {
+export function handleControlApi(server: ControlTarget, url: URL, body: string): ApiAnswer {
   try {
     const action = url.pathname.replace(/^\/mockserver\//, '').replace(/\/$/, '');
     switch (action) {
@@ -68,7 +84,7 @@ export function handleControlApi(server: EmbeddedMockServer, url: URL, body: str
   }
 }
 
-function upsert(server: EmbeddedMockServer, raw: unknown): ApiAnswer {
+function upsert(server: ControlTarget, raw: unknown): ApiAnswer {
   const list = Array.isArray(raw) ? raw : [raw];
   // Validate everything before storing anything, so a bad array changes nothing.
   const exps = list.map((e) => {
@@ -95,7 +111,7 @@ function toMockServerJson(exp: ReturnType<typeof fromMockServerExpectation>) {
   };
 }
 
-function verify(server: EmbeddedMockServer, raw: unknown): ApiAnswer {
+function verify(server: ControlTarget, raw: unknown): ApiAnswer {
   if (!raw || typeof raw !== 'object')
     throw new FlowrunError('verify: expected { httpRequest | expectationId, times }');
   const v = raw as Record<string, unknown>;
@@ -128,7 +144,7 @@ function verify(server: EmbeddedMockServer, raw: unknown): ApiAnswer {
   return outcome.passed ? { status: 202 } : text(406, outcome.assertions.map((a) => a.message).join('\n'));
 }
 
-function retrieve(server: EmbeddedMockServer, url: URL, raw: unknown): ApiAnswer {
+function retrieve(server: ControlTarget, url: URL, raw: unknown): ApiAnswer {
   const type = (url.searchParams.get('type') ?? 'REQUESTS').toUpperCase();
   const filter = fromMockServerRequest(raw);
   if (type === 'REQUESTS' || type === 'REQUEST_RESPONSES') {
@@ -157,7 +173,7 @@ function retrieve(server: EmbeddedMockServer, url: URL, raw: unknown): ApiAnswer
   );
 }
 
-function clear(server: EmbeddedMockServer, url: URL, raw: unknown): ApiAnswer {
+function clear(server: ControlTarget, url: URL, raw: unknown): ApiAnswer {
   const type = (url.searchParams.get('type') ?? 'ALL').toUpperCase();
   const body = (raw ?? {}) as Record<string, unknown>;
   const byId = typeof body.id === 'string' ? body.id : undefined;

@@ -10,7 +10,7 @@ import type {
   Screen,
   StepResult,
 } from '../../types.js';
-import { formatMs } from '../../util/duration.js';
+import { formatMs } from '../../util/time.js';
 
 const MAX_BODY = 1200;
 // diff is only needed to show a failure.

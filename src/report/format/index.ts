@@ -17,10 +17,14 @@ const maskValue = (name: string, value: string): string => {
   return scheme ? `${scheme} ${MASK}` : MASK;
 };
 
-export function redactHeaders(headers: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+export function redactHeaders(
+  headers: Record<string, string | string[]> | undefined,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? maskValue(name, String(value)) : String(value);
+    const one = (v: string) =>
+      SECRET_HEADERS.has(name.toLowerCase()) ? maskValue(name, String(v)) : String(v);
+    out[name] = Array.isArray(value) ? value.map(one) : one(value);
   }
   return out;
 }
@@ -38,7 +42,7 @@ export function redactCurl(curl: string): string {
 
 export function redactExchange(ex: HttpExchange): HttpExchange {
   return {
-    request: { ...ex.request, headers: redactHeaders(ex.request.headers) },
+    request: { ...ex.request, headers: redactHeaders(ex.request.headers) as Record<string, string> },
     ...(ex.response ? { response: { ...ex.response, headers: redactHeaders(ex.response.headers) } } : {}),
     curl: redactCurl(ex.curl),
   };

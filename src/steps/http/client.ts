@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { onAbort } from '../../util/abort.js';
-import { WireClient, WireError as ClientError, type WireResponse } from './wire.js';
+import { WireClient, WireError as ClientError, type ResponseHeaders, type WireResponse } from './wire.js';
 
 /**
  * The HTTP client of the http step: HTTP/1.1 keep-alive connections shared per run (wire.ts),
@@ -19,15 +19,27 @@ export interface ClientRequest {
   signal: AbortSignal;
   followRedirects: boolean;
   insecure: boolean;
+  /** A cookie jar: its cookies go out with every hop, every hop's Set-Cookie goes into it. */
+  cookies?: CookieStore;
+}
+
+/** What the client needs of a cookie jar (cookies.ts implements it over tough-cookie). */
+export interface CookieStore {
+  /** The Cookie header value the jar holds for `url` ('' when none). */
+  header(url: string): string;
+  /** Stores the Set-Cookie values of a response from `url`. */
+  store(url: string, setCookie: string[]): void;
 }
 
 export interface ClientResponse {
   status: number;
-  /** Lower-case names; repeated headers joined with ", ". */
-  headers: Record<string, string>;
+  /** Lower-case names; repeated headers joined with ", ", Set-Cookie a list. */
+  headers: ResponseHeaders;
   text: string;
   /** The URL that answered (after redirects). */
   url: string;
+  /** The Cookie header sent with the first request, when there was one. */
+  cookie?: string;
 }
 
 /** A failure before a complete response: `code` is ETIMEDOUT, ECONNREFUSED, ... (wire.ts's error). */
@@ -39,14 +51,38 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export class HttpClient {
   private readonly wire = new WireClient({ maxPerOrigin: 256 });
 
+  /**
+   * Sends a request and follows redirects. `timeoutMs` bounds the whole chain. Credentials
+   * (Authorization, Cookie, Proxy-Authorization) do not follow a redirect to another host or
+   * from https to http; a custom Host header does not follow a redirect to another host.
+   */
   async request(req: ClientRequest): Promise<ClientResponse> {
     let { method, url, body } = req;
     let headers = req.headers;
+    const deadline = Date.now() + req.timeoutMs;
+    const jar = req.cookies;
+    let firstCookie: string | undefined;
     for (let hop = 0; ; hop++) {
-      const res = await this.once(method, url, headers, body, req);
+      let sent = headers;
+      if (jar) {
+        const fromJar = jar.header(url);
+        if (fromJar) {
+          sent = withCookie(headers, fromJar);
+          if (hop === 0) firstCookie = headerValue(sent, 'cookie');
+        }
+      }
+      const res = await this.once(method, url, sent, body, req, deadline);
+      if (jar) {
+        const setCookie = res.headers['set-cookie'];
+        if (setCookie) jar.store(url, setCookie as string[]);
+      }
       const location = res.headers.location;
-      if (!req.followRedirects || !location || !REDIRECTS.has(res.status)) return res;
+      if (!req.followRedirects || typeof location !== 'string' || !REDIRECTS.has(res.status)) {
+        if (firstCookie !== undefined) res.cookie = firstCookie;
+        return res;
+      }
       if (hop === MAX_REDIRECTS) throw new ClientError(`more than ${MAX_REDIRECTS} redirects`, 'E_REDIRECTS');
+      const from = new URL(url);
       const next = new URL(location, url);
       // 303, and 301/302 after a POST, continue as GET without a body (what browsers and curl -L do).
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
@@ -54,9 +90,10 @@ export class HttpClient {
         body = undefined;
         headers = withoutHeaders(headers, ['content-type', 'content-length']);
       }
-      // Credentials never follow a redirect to another host.
-      if (next.host !== new URL(url).host)
-        headers = withoutHeaders(headers, ['authorization', 'cookie', 'proxy-authorization']);
+      const otherHost = next.host !== from.host;
+      if (otherHost || (from.protocol === 'https:' && next.protocol === 'http:'))
+        headers = withoutHeaders(headers, CREDENTIALS);
+      if (otherHost) headers = withoutHeaders(headers, ['host']);
       url = next.toString();
     }
   }
@@ -67,6 +104,7 @@ export class HttpClient {
     headers: Record<string, string>,
     body: string | undefined,
     opts: ClientRequest,
+    deadline: number,
   ): Promise<ClientResponse> {
     return new Promise((resolve, reject) => {
       if (opts.signal.aborted) {
@@ -96,7 +134,7 @@ export class HttpClient {
       // Neither fires synchronously, so `inFlight` exists by the time `fail` runs.
       const timer = setTimeout(
         () => fail(new ClientError(`no response within ${opts.timeoutMs}ms`, 'ETIMEDOUT')),
-        opts.timeoutMs,
+        Math.max(0, deadline - Date.now()),
       );
       const forget = onAbort(opts.signal, () =>
         fail(new ClientError('aborted', 'ABORTED', { cause: opts.signal.reason })),
@@ -143,7 +181,9 @@ let zlibModule: typeof import('node:zlib') | undefined;
 
 /** The body as text, decompressed per Content-Encoding (bounded like the raw body). */
 function decode(res: WireResponse): string {
-  const encoding = (res.headers['content-encoding'] ?? '').toLowerCase().trim();
+  const encoding = String(res.headers['content-encoding'] ?? '')
+    .toLowerCase()
+    .trim();
   let body = res.body;
   if (encoding && encoding !== 'identity' && body.length > 0) {
     const zlib = (zlibModule ??= load('node:zlib') as typeof import('node:zlib'));
@@ -162,8 +202,35 @@ function decode(res: WireResponse): string {
   return body.toString('utf8');
 }
 
+const CREDENTIALS = ['authorization', 'cookie', 'proxy-authorization'];
+
+const headerValue = (headers: Record<string, string>, name: string): string | undefined => {
+  for (const k in headers) if (k.toLowerCase() === name) return headers[k];
+  return undefined;
+};
+
 function withoutHeaders(headers: Record<string, string>, names: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (!names.includes(k.toLowerCase())) out[k] = v;
+  return out;
+}
+
+/** The headers with the jar's cookies added to a Cookie header the request already has. */
+function withCookie(headers: Record<string, string>, fromJar: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let merged = false;
+  for (const [k, v] of Object.entries(headers)) {
+    if (!merged && k.toLowerCase() === 'cookie') {
+      // Cookies written in the step win over the jar's of the same name.
+      const given = new Set(v.split(';').map((c) => c.split('=', 1)[0].trim()));
+      const extra = fromJar
+        .split('; ')
+        .filter((c) => !given.has(c.split('=', 1)[0]))
+        .join('; ');
+      out[k] = extra ? `${v}; ${extra}` : v;
+      merged = true;
+    } else out[k] = v;
+  }
+  if (!merged) out.cookie = fromJar;
   return out;
 }

@@ -1,7 +1,8 @@
 import { StepError } from '../../errors.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
-import { parseDuration, formatMs } from '../../util/duration.js';
+import { parseDuration, formatMs } from '../../util/time.js';
 import { ClientError, HttpClient } from './client.js';
+import { Jar, responseCookies } from './cookies.js';
 import { toCurl } from './curl.js';
 
 export interface HttpConfig {
@@ -15,6 +16,8 @@ export interface HttpConfig {
   timeout?: string | number;
   followRedirects?: boolean;
   insecure?: boolean;
+  /** `false`: no cookie jar for this request (the scenario's jar is neither read nor filled). */
+  cookies?: boolean;
 }
 
 /** One keep-alive client per run (per environment), shared by every scenario. */
@@ -60,15 +63,41 @@ const parseBody = (text: string, contentType: string): unknown => {
   }
 };
 
+/** The environment's headers plus User-Agent unless they set one (built once per environment). */
+const envHeaders = new WeakMap<StepContext['environment'], Record<string, string>>();
+function baseHeaders(env: StepContext['environment']): Record<string, string> {
+  let base = envHeaders.get(env);
+  if (!base) {
+    base = { ...env.http.headers };
+    if (!Object.keys(base).some((k) => k.toLowerCase() === 'user-agent'))
+      base = { 'User-Agent': env.http.userAgent, ...base };
+    envHeaders.set(env, base);
+  }
+  return base;
+}
+
 export const httpRunner: StepRunner<HttpConfig> = {
   kind: 'http',
-  expect: { status: 'oneOf', headers: 'headers', body: 'jsonpath', schema: 'schema', duration: 'value' },
+  expect: {
+    status: 'oneOf',
+    headers: 'headers',
+    body: 'jsonpath',
+    schema: 'schema',
+    duration: 'value',
+    cookies: 'secrets',
+  },
   async run(config, ctx): Promise<StepOutput> {
     const env = ctx.environment;
     const method = (config.method ?? 'GET').toUpperCase();
     const url = appendQuery(resolveUrl(String(config.url), env.baseUrl), config.query);
-    const headers: Record<string, string> = { ...env.http.headers };
-    for (const k in config.headers) headers[k] = String(config.headers[k]);
+    const headers: Record<string, string> = { ...baseHeaders(env) };
+    for (const k in config.headers) {
+      if (k.length === 10 && k !== 'User-Agent' && k.toLowerCase() === 'user-agent')
+        delete headers['User-Agent'];
+      headers[k] = String(config.headers[k]);
+    }
+    const jar =
+      (config.cookies ?? env.http.cookies) ? ((ctx.instance.cookies as Jar) ??= new Jar()) : undefined;
     const hasHeader = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
     let data: string | undefined;
     if (config.json !== undefined) {
@@ -84,7 +113,9 @@ export const httpRunner: StepRunner<HttpConfig> = {
     const started = performance.now();
     let status: number;
     let text: string;
-    let responseHeaders: Record<string, string>;
+    let responseHeaders: Record<string, string | string[]>;
+    let finalUrl: string;
+    let sentCookie: string | undefined;
     try {
       const res = await http.request({
         method,
@@ -95,30 +126,55 @@ export const httpRunner: StepRunner<HttpConfig> = {
         signal: ctx.signal,
         followRedirects: config.followRedirects ?? env.http.followRedirects,
         insecure: config.insecure ?? env.http.insecure,
+        cookies: jar,
       });
       status = res.status;
       responseHeaders = res.headers;
       text = res.text;
+      finalUrl = res.url;
+      sentCookie = res.cookie;
     } catch (error) {
       throw describeError(error as ClientError, method, url, timeout, ctx);
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    const body = parseBody(text, responseHeaders['content-type'] ?? '');
+    const body = parseBody(text, String(responseHeaders['content-type'] ?? ''));
+    const cookies = () =>
+      jar ? jar.values(finalUrl) : responseCookies(responseHeaders['set-cookie'] as string[] | undefined);
+    const sentHeaders = sentCookie === undefined ? headers : withCookieHeader(headers, sentCookie);
     return {
-      values: { status, headers: responseHeaders, body, duration: durationMs },
+      values: {
+        status,
+        headers: responseHeaders,
+        body,
+        duration: durationMs,
+        // Read only when an expectation names it.
+        get cookies() {
+          return cookies();
+        },
+      },
       root: body,
       headers: responseHeaders,
+      cookies,
+      text,
       exchange: {
-        request: { method, url, headers, body: config.json ?? config.form ?? data },
+        request: { method, url, headers: sentHeaders, body: config.json ?? config.form ?? data },
         response: { status, headers: responseHeaders, body, durationMs },
         // Built when a reporter reads it (most exchanges of a big passing run are dropped unread).
         get curl() {
-          return toCurl(method, url, headers, data);
+          return toCurl(method, url, sentHeaders, data);
         },
       },
     };
   },
 };
+
+/** The request headers as sent, with the Cookie header the jar completed. */
+function withCookieHeader(headers: Record<string, string>, cookie: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k in headers) if (k.toLowerCase() !== 'cookie') out[k] = headers[k];
+  out.Cookie = cookie;
+  return out;
+}
 
 function describeError(
   error: ClientError,

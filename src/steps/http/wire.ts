@@ -29,10 +29,15 @@ export interface WireRequest {
   body?: string;
 }
 
+/**
+ * Response headers: lower-case names; repeated headers joined with ", ", except Set-Cookie,
+ * which is always a list (its values may hold commas, so they cannot be joined).
+ */
+export type ResponseHeaders = Record<string, string | string[]>;
+
 export interface WireResponse {
   status: number;
-  /** Lower-case names; repeated headers joined with ", ". */
-  headers: Record<string, string>;
+  headers: ResponseHeaders;
   body: Buffer;
 }
 
@@ -91,7 +96,7 @@ type State = 'head' | 'fixed' | 'close' | 'chunk-size' | 'chunk-data' | 'chunk-e
 /** An incremental HTTP/1.x response parser for one exchange. */
 export class ResponseParser {
   status = 0;
-  headers: Record<string, string> = {};
+  headers: ResponseHeaders = {};
   /** Whether the connection may carry another request afterwards. */
   keepAlive = true;
   /** Bytes received after the end of the response (a protocol error on a connection we own). */
@@ -206,6 +211,7 @@ export class ResponseParser {
     const status = Number(m[2]);
     if (status >= 100 && status < 200 && status !== 101) return; // interim response: the real one follows
     const headers: Record<string, string> = {};
+    let cookies: string[] | undefined;
     let last = '';
     let at = firstEnd < 0 ? text.length : firstEnd + 2;
     while (at < text.length) {
@@ -213,7 +219,9 @@ export class ResponseParser {
       if (end < 0) end = text.length;
       const lead = text.charCodeAt(at);
       if ((lead === 32 || lead === 9) && last) {
-        headers[last] += ` ${text.slice(at, end).trim()}`; // obsolete line folding
+        const folded = ` ${text.slice(at, end).trim()}`; // obsolete line folding
+        if (last === 'set-cookie') cookies![cookies!.length - 1] += folded;
+        else headers[last] += folded;
       } else {
         const colon = text.indexOf(':', at);
         if (colon <= at || colon > end)
@@ -223,7 +231,10 @@ export class ResponseParser {
           );
         const name = text.slice(at, colon).trim().toLowerCase();
         const value = text.slice(colon + 1, end).trim();
-        if (name !== '__proto__') {
+        if (name === 'set-cookie') {
+          (cookies ??= []).push(value);
+          last = name;
+        } else if (name !== '__proto__') {
           headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
           last = name;
         }
@@ -231,7 +242,7 @@ export class ResponseParser {
       at = end + 2;
     }
     this.status = status;
-    this.headers = headers;
+    this.headers = cookies ? { ...headers, 'set-cookie': cookies } : headers;
     const connection = (headers.connection ?? '').toLowerCase();
     this.keepAlive =
       m[1] === '1' ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection) : /keep-alive/.test(connection);

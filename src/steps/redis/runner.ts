@@ -1,8 +1,8 @@
 import { StepError } from '../../errors.js';
-import { hostPort, namedConnection } from '../../services/connection-messages.js';
+import { hostPort, namedConnection } from '../../clients/connection-messages.js';
 import { interruption } from '../interruption.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
-import { RedisHandle } from './connection.js';
+import { RedisHandle } from '../../clients/redis.js';
 
 /** The `redis:` block of a step. */
 export interface RedisStepConfig {

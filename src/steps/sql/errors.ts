@@ -1,6 +1,6 @@
 import { StepError } from '../../errors.js';
 import type { Location } from '../../types.js';
-import { describeSocketError, hostPort, maskUrl } from '../../services/connection-messages.js';
+import { describeSocketError, hostPort, maskUrl } from '../../clients/connection-messages.js';
 
 /** Fields of pg's DatabaseError that messages use. */
 interface PgError {

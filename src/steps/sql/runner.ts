@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { StepError } from '../../errors.js';
-import { namedConnection } from '../../services/connection-messages.js';
+import { namedConnection } from '../../clients/connection-messages.js';
 import { interruption } from '../interruption.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 import { connectionError, isServerError, queryError } from './errors.js';

@@ -3,7 +3,7 @@ import { getMockDrivers, pickDriver } from '../../mock/index.js';
 import { requestSummary } from '../../mock/journal.js';
 import { normalizeMatcher, parseDuration, templateRequest, type RequestMatcher } from '../../mock/model.js';
 import { evaluateVerification, normalizeTimes, type VerifyOutcome } from '../../mock/verify.js';
-import { sleep } from '../../engine/sleep.js';
+import { sleep } from '../../util/time.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 
 /** The `verify:` block after rendering. */

@@ -1,4 +1,4 @@
-import { parseDuration } from '../../util/duration.js';
+import { parseDuration } from '../../util/time.js';
 import type { StepCheckIssue, StepKind } from '../types.js';
 
 /** `wait: 2s` or `wait: { duration: 2s, reason: "..." }`. */

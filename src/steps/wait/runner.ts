@@ -1,6 +1,5 @@
 import { StepError } from '../../errors.js';
-import { sleep } from '../../engine/sleep.js';
-import { formatMs, parseDuration } from '../../util/duration.js';
+import { formatMs, parseDuration, sleep } from '../../util/time.js';
 import type { StepRunner } from '../types.js';
 import { waitConfig } from './index.js';
 

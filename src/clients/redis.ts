@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
-import { StepError } from '../../errors.js';
-import type { Location } from '../../types.js';
-import { describeSocketError, hostPort, maskUrl } from '../../services/connection-messages.js';
-import { within } from '../../services/process.js';
+import { StepError } from '../errors.js';
+import type { Location } from '../types.js';
+import { describeSocketError, hostPort, maskUrl } from './connection-messages.js';
+import { within } from '../util/abort.js';
 
 /** Bound on opening a connection (TCP connect plus the server's first answer). */
 export const CONNECT_TIMEOUT_MS = 5000;

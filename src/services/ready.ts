@@ -1,10 +1,10 @@
 import { connect } from 'node:net';
 import pg from 'pg';
-import type { ReadyCheck } from './types.js';
-import { describeSocketError, maskUrl } from '../services/connection-messages.js';
-import { openRedis } from '../steps/redis/connection.js';
-import { within } from '../services/process.js';
-import { sleep } from '../engine/sleep.js';
+import type { ReadyCheck } from '../model/environment.js';
+import { describeSocketError, maskUrl } from '../clients/connection-messages.js';
+import { openRedis } from '../clients/redis.js';
+import { within } from '../util/abort.js';
+import { sleep } from '../util/time.js';
 
 /** One check that did not pass before its deadline. */
 export interface ReadyFailure {

@@ -15,3 +15,17 @@ export const formatMs = (ms: number): string =>
     : ms < 60_000
       ? `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`
       : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+
+/** Waits `ms` or until the signal aborts (resolves early, never rejects). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -54,6 +54,10 @@ export interface ResolvedEnvironment {
     headers: Record<string, string>;
     insecure: boolean;
     followRedirects: boolean;
+    /** A cookie jar per scenario instance (default true). */
+    cookies: boolean;
+    /** User-Agent sent unless a step or `headers` sets one (default `flowrun/<version>`). */
+    userAgent: string;
   };
   databases: Record<string, { url: string; location?: Location }>;
   redis: Record<string, { url: string; location?: Location }>;
@@ -68,4 +72,13 @@ export interface ResolvedEnvironment {
   protected: boolean;
   /** Locations of keys in the environment file (`databases.main`, ...), for located errors. */
   keyLocations: Record<string, Location>;
+}
+
+/** An environment file, parsed and validated but not rendered (nothing started yet). */
+export interface EnvironmentSource {
+  name: string;
+  file?: string;
+  data: Record<string, any>;
+  /** The parsed file, to locate keys (`locate(path)`). */
+  source?: { locate(path: (string | number)[], target?: 'key' | 'value'): Location | undefined };
 }

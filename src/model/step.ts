@@ -1,0 +1,36 @@
+import type { AssertionResult, HttpExchange } from '../types.js';
+
+/**
+ * How the engine evaluates one `expect` key of a step kind against the runner's output:
+ * - `value`: the matcher table against `values[key]`
+ * - `oneOf`: like value, but a YAML list means "one of" (http status)
+ * - `headers`: an object of name -> matcher, names case-insensitive
+ * - `jsonpath`: an object of `$...` -> matcher over `values[key]` (or a plain value: deep equality)
+ * - `rows`: a list of partial objects matched against the rows in order
+ * - `schema`: a JSON Schema (inline or a file path relative to the scenario) for `values[key]`
+ * - `secrets`: an object of name -> matcher over `values[key]` (names case-sensitive) whose values
+ *   are masked in results (cookies)
+ */
+export type ExpectMode = 'value' | 'oneOf' | 'headers' | 'jsonpath' | 'rows' | 'schema' | 'secrets';
+
+/** What a runner hands back. Runners never assert: the engine applies expect, capture and poll. */
+export interface StepOutput {
+  /** Values for the kind's `expect` keys, e.g. `{ status, headers, body, duration }`. */
+  values: Record<string, unknown>;
+  /** The document that `$...` JSONPath in expect and capture applies to. */
+  root: unknown;
+  /** Response headers (lower-case names; Set-Cookie a list) for `{ header: name }` captures. */
+  headers?: Record<string, string | string[]>;
+  /** Cookies by name, for `{ cookie: name }` captures (read only when a capture asks). */
+  cookies?(): Record<string, string>;
+  /** The raw text `{ regex, from: body }` captures and expectations read (the body as received). */
+  text?: string;
+  exchange?: HttpExchange;
+  /** A small JSON summary shown in reports (e.g. rows, redis result). */
+  summary?: unknown;
+  /**
+   * Checks for kinds whose block is itself the expectation (verify's `times`); the engine adds
+   * them to the step's assertions next to those it evaluates from `expect`.
+   */
+  assertions?: AssertionResult[];
+}
