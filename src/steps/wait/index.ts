@@ -1,14 +1,6 @@
 import { parseDuration } from '../../util/time.js';
 import type { StepCheckIssue, StepKind } from '../types.js';
-
-/** `wait: 2s` or `wait: { duration: 2s, reason: "..." }`. */
-export interface WaitConfig {
-  duration?: string | number;
-  reason?: string;
-}
-
-export const waitConfig = (config: unknown): WaitConfig =>
-  typeof config === 'object' && config !== null ? (config as WaitConfig) : { duration: config as string };
+import { waitConfig } from './config.js';
 
 /**
  * `wait:` steps: a pause (a cache to expire, a rate limit window to pass). It sleeps with the

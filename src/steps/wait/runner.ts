@@ -1,7 +1,7 @@
 import { StepError } from '../../errors.js';
 import { formatMs, parseDuration, sleep } from '../../util/time.js';
 import type { StepRunner } from '../types.js';
-import { waitConfig } from './index.js';
+import { waitConfig } from './config.js';
 
 export const waitRunner: StepRunner = {
   kind: 'wait',
