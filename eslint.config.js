@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'reports/', 'bench/node_modules/', 'bench/work/', '**/*.d.ts'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'reports/',
+      'bench/node_modules/',
+      'bench/work/',
+      '.stryker-tmp/',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

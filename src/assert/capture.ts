@@ -1,5 +1,6 @@
 import type { StepOutput } from '../model/step.js';
 import { isDefinite, select } from './jsonpath.js';
+import { regexSelect, regexSource, type RegexSpec } from './regex.js';
 
 export interface CaptureOutcome {
   values: Record<string, unknown>;
@@ -10,7 +11,7 @@ export interface CaptureOutcome {
 
 /**
  * Applies `capture:` to an output: `$...` JSONPath, `{ header: name }`, `{ cookie: name }`,
- * `{ path, all }` or `{ iterations: true }`.
+ * `{ regex, from }`, `{ path, all }` or `{ iterations: true }`.
  */
 // For a path that can match several values, a plain capture takes the first match.
 const first = (path: string, value: unknown): unknown =>
@@ -49,6 +50,15 @@ export function capture(spec: Record<string, unknown>, output: StepOutput, itera
           values[name] = jar[cookie];
           secret.push(name);
         }
+      } else if (how && typeof how === 'object' && 'regex' in how) {
+        const spec = how as RegexSpec;
+        const sel = regexSelect(spec, output);
+        if (!sel.found)
+          errors.push({
+            name,
+            message: `capture ${name}: /${spec.regex}/ matched nothing in the ${regexSource(spec)}`,
+          });
+        else values[name] = sel.value;
       } else if (how && typeof how === 'object' && 'path' in how) {
         const { path, all } = how as { path: string; all?: boolean };
         const sel = select(output.root, path);

@@ -6,6 +6,7 @@ import { compileUserSchema } from '../util/user-schema.js';
 import { check, deepDiff, isPlainObject, MISSING, show } from './matchers.js';
 import { MASK } from '../util/mask.js';
 import { select } from './jsonpath.js';
+import { regexSelect, regexSource, type RegexSpec } from './regex.js';
 
 export interface EvaluateContext {
   /** The scenario file's folder, for `schema: ./file.json`. */
@@ -77,6 +78,13 @@ export function evaluate(
         }
         break;
       }
+      case 'regex':
+        for (const spec of (Array.isArray(expected) ? expected : [expected]) as (RegexSpec & {
+          value?: unknown;
+        })[]) {
+          out.push(regexCheck(spec, output, locOf(ctx, key)));
+        }
+        break;
       case 'jsonpath':
         if (
           isPlainObject(expected) &&
@@ -110,6 +118,33 @@ export function evaluate(
     }
   }
   return out;
+}
+
+function regexCheck(spec: RegexSpec & { value?: unknown }, output: StepOutput, location: Location) {
+  const name = `regex /${spec.regex}/ in ${regexSource(spec)}`;
+  let sel: { found: boolean; value?: string };
+  try {
+    sel = regexSelect(spec, output);
+  } catch (error) {
+    return result(
+      name,
+      spec,
+      undefined,
+      { passed: false, matcher: 'regex', message: (error as Error).message },
+      location,
+    );
+  }
+  if (!sel.found)
+    return result(
+      name,
+      spec.value,
+      undefined,
+      { passed: false, matcher: 'regex', message: 'no match' },
+      location,
+    );
+  if (!('value' in spec))
+    return result(name, undefined, sel.value, { passed: true, matcher: 'regex' }, location);
+  return result(name, spec.value, sel.value, check(spec.value, sel.value), location);
 }
 
 /** A result with the secret value it read (a cookie's) masked in `actual`, `expected` and the message. */

@@ -1,9 +1,14 @@
 import { createRequire } from 'node:module';
 import type { JSONPath as JSONPathFn } from 'jsonpath-plus';
 
-// jsonpath-plus is loaded on first use: simple paths never need it.
+// jsonpath-plus is loaded on first use: simple paths never need it. Filter expressions `?()`
+// run in its safe evaluator (`eval: 'safe'`, a small interpreter over a parsed expression),
+// never as script. Keep the version floor in package.json at ^10.4.0 or above: CVE-2024-21534 was
+// fixed in 10.0.7 and CVE-2025-1302 in 10.3.0 (both: code execution through the evaluator).
 const load = createRequire(import.meta.url);
 let jsonPath: typeof JSONPathFn | undefined;
+const jsonPathFn = (): typeof JSONPathFn =>
+  (jsonPath ??= (load('jsonpath-plus') as { JSONPath: typeof JSONPathFn }).JSONPath);
 
 export interface Selection {
   /** Whether the path matched anything. */
@@ -36,7 +41,7 @@ function segmentsOf(path: string): (string | number)[] | null {
 
 const own = Object.prototype.hasOwnProperty;
 
-/** Selects `path` (JSONPath, script evaluation disabled) from `root`. */
+/** Selects `path` (JSONPath, filters through the safe evaluator) from `root`. */
 export function select(root: unknown, path: string): Selection {
   if (!path.startsWith('$')) throw new Error(`JSONPath must start with $: ${path}`);
   const segs = segmentsOf(path);
@@ -56,8 +61,7 @@ export function select(root: unknown, path: string): Selection {
   }
   let matches: unknown[];
   try {
-    jsonPath ??= (load('jsonpath-plus') as { JSONPath: typeof JSONPathFn }).JSONPath;
-    matches = jsonPath({ path, json: root as object, eval: false, wrap: true }) as unknown[];
+    matches = jsonPathFn()({ path, json: root as object, eval: 'safe', wrap: true }) as unknown[];
   } catch (error) {
     throw new Error(`invalid JSONPath ${path}: ${(error as Error).message}`, { cause: error });
   }
@@ -66,3 +70,65 @@ export function select(root: unknown, path: string): Selection {
 
 /** Whether a path can match several values (its value is then a list). */
 export const isDefinite = (path: string): boolean => segmentsOf(path) !== null;
+
+/**
+ * Why a JSONPath cannot be evaluated (unbalanced brackets, quotes or parentheses, a dangling dot,
+ * a filter expression the safe evaluator cannot parse), or undefined when it can. Used at load
+ * time, so a typo is a located error before anything runs.
+ */
+export function jsonPathProblem(path: string): string | undefined {
+  if (!path.startsWith('$')) return 'a JSONPath starts with $';
+  if (segmentsOf(path)) return undefined;
+  const stack: string[] = [];
+  let quote = '';
+  for (let i = 1; i < path.length; i++) {
+    const c = path[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '[' || c === '(') stack.push(c);
+    else if (c === ']' || c === ')') {
+      const open = stack.pop();
+      if (open !== (c === ']' ? '[' : '(')) return `unexpected "${c}" at character ${i + 1}`;
+    } else if (c === '.' && stack.length === 0 && (i === path.length - 1 || path.slice(i) === '..'))
+      return 'it ends with a dot';
+  }
+  if (quote) return `unclosed ${quote} quote`;
+  if (stack.length) return `unclosed "${stack.at(-1)}"`;
+  if (/\[\s*\]/.test(path)) return 'empty brackets []';
+  const jp = jsonPathFn();
+  let segments: string[];
+  try {
+    segments = jp.toPathArray(path);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  for (const seg of segments) {
+    const script = /^\??\(([\s\S]*)\)$/.exec(seg);
+    if (!script) continue;
+    try {
+      new (jp.prototype as unknown as SafeVm).safeVm.Script(asScript(script[1]));
+    } catch (error) {
+      return `in ${seg}: ${(error as Error).message}`;
+    }
+  }
+  return undefined;
+}
+
+interface SafeVm {
+  safeVm: { Script: new (code: string) => unknown };
+}
+
+/** A filter's expression as jsonpath-plus hands it to its evaluator (its own rewriting of `@`). */
+const asScript = (code: string): string =>
+  code
+    .replaceAll('@parentProperty', '_$_parentProperty')
+    .replaceAll('@parent', '_$_parent')
+    .replaceAll('@property', '_$_property')
+    .replaceAll('@root', '_$_root')
+    .replaceAll('@path', '_$_path')
+    .replace(/@([.\s)[])/gu, '_$_v$1')
+    .replace(/@$/u, '_$_v');

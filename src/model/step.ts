@@ -10,8 +10,10 @@ import type { AssertionResult, HttpExchange } from '../types.js';
  * - `schema`: a JSON Schema (inline or a file path relative to the scenario) for `values[key]`
  * - `secrets`: an object of name -> matcher over `values[key]` (names case-sensitive) whose values
  *   are masked in results (cookies)
+ * - `regex`: `{ regex, from, value? }` (or a list of them) over the output's text or a header:
+ *   it must match, and its first group must equal `value` when given
  */
-export type ExpectMode = 'value' | 'oneOf' | 'headers' | 'jsonpath' | 'rows' | 'schema' | 'secrets';
+export type ExpectMode = 'value' | 'oneOf' | 'headers' | 'jsonpath' | 'rows' | 'schema' | 'secrets' | 'regex';
 
 /** What a runner hands back. Runners never assert: the engine applies expect, capture and poll. */
 export interface StepOutput {

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { jsonPathProblem } from '../assert/jsonpath.js';
+import { regexProblem } from '../assert/regex.js';
 import { flatSteps } from '../engine/control-flow.js';
 import { FlowrunError, LoadError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
@@ -79,6 +81,7 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
         }),
       );
     }
+    checkSelectors(raw, at, input.source, state.errors);
     const keyLocations = stepKeyLocations(raw, at, kindName, input.source);
     if ((raw.expect as { iterations?: unknown } | undefined)?.iterations !== undefined && !flow?.loop)
       state.errors.push(
@@ -120,6 +123,73 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
     out.push(step);
   }
   return out;
+}
+
+/**
+ * JSONPath and regular expressions in expect, poll.until and capture are checked when the files
+ * are loaded: a typo is a located error before anything runs, not a failure at run time.
+ */
+function checkSelectors(raw: Record<string, unknown>, at: Path, source: YamlSource, errors: FlowrunError[]) {
+  const path = (p: string, where: Path) => {
+    if (p.includes('{{')) return;
+    const problem = jsonPathProblem(p);
+    if (problem)
+      errors.push(
+        new LoadError(`invalid JSONPath ${p}: ${problem}`, {
+          code: 'E_JSONPATH',
+          location: source.locate(where, 'key'),
+        }),
+      );
+  };
+  const regex = (r: unknown, where: Path) => {
+    if (typeof r === 'string' && r.includes('{{')) return;
+    const problem = regexProblem(r);
+    if (problem)
+      errors.push(
+        new LoadError(`invalid regex: ${problem}`, { code: 'E_REGEX', location: source.locate(where) }),
+      );
+  };
+  const expectations = (block: unknown, where: Path) => {
+    if (!block || typeof block !== 'object' || Array.isArray(block)) return;
+    for (const [k, v] of Object.entries(block)) {
+      if (k.startsWith('$')) path(k, [...where, k]);
+      else if (k === 'regex') {
+        const list = Array.isArray(v) ? v : [v];
+        list.forEach((item, i) => {
+          if (item && typeof item === 'object' && 'regex' in item)
+            regex(item.regex, Array.isArray(v) ? [...where, k, i, 'regex'] : [...where, k, 'regex']);
+        });
+      } else if (v && typeof v === 'object' && !Array.isArray(v)) {
+        for (const sub of Object.keys(v)) if (sub.startsWith('$')) path(sub, [...where, k, sub]);
+      }
+    }
+  };
+  expectations(raw.expect, [...at, 'expect']);
+  const poll = raw.poll as Record<string, unknown> | undefined;
+  if (poll) expectations(poll.until, [...at, 'poll', 'until']);
+  if (raw.capture && typeof raw.capture === 'object') {
+    for (const [name, how] of Object.entries(raw.capture)) {
+      if (typeof how === 'string' && how.startsWith('$')) {
+        if (!how.includes('{{') && jsonPathProblem(how))
+          errors.push(
+            new LoadError(`invalid JSONPath ${how}: ${jsonPathProblem(how)}`, {
+              code: 'E_JSONPATH',
+              location: source.locate([...at, 'capture', name]),
+            }),
+          );
+      } else if (how && typeof how === 'object') {
+        const h = how as Record<string, unknown>;
+        if (typeof h.path === 'string' && !h.path.includes('{{') && jsonPathProblem(h.path))
+          errors.push(
+            new LoadError(`invalid JSONPath ${h.path}: ${jsonPathProblem(h.path)}`, {
+              code: 'E_JSONPATH',
+              location: source.locate([...at, 'capture', name, 'path']),
+            }),
+          );
+        if ('regex' in h) regex(h.regex, [...at, 'capture', name, 'regex']);
+      }
+    }
+  }
 }
 
 function normalizePoll(poll: Record<string, unknown>, location: Location): PollSpec {

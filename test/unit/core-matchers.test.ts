@@ -81,8 +81,13 @@ describe('JSONPath and captures', () => {
     assert.deepEqual(select(body, '$..sku').value, ['A', 'B']);
     assert.deepEqual(select(body, '$.items[*].sku').value, ['A', 'B']);
   });
-  it('refuses script evaluation', () => {
-    assert.throws(() => select(body, '$.items[?(@.sku=="A")]'), /invalid JSONPath/);
+  it('evaluates filters in the safe evaluator and refuses script evaluation', () => {
+    assert.deepEqual(select(body, '$.items[?(@.sku=="A")].sku'), { found: true, value: ['A'] });
+    assert.throws(
+      () => select(body, "$.items[?(@.constructor.constructor('return process')())]"),
+      /invalid JSONPath .*Cannot read properties/,
+    );
+    assert.throws(() => select(body, '$.items[?(require("fs"))]'), /invalid JSONPath/);
   });
   it('captures by path, header and list', () => {
     const out = capture(

@@ -85,6 +85,7 @@ export const httpRunner: StepRunner<HttpConfig> = {
     schema: 'schema',
     duration: 'value',
     cookies: 'secrets',
+    regex: 'regex',
   },
   async run(config, ctx): Promise<StepOutput> {
     const env = ctx.environment;
