@@ -47,6 +47,8 @@ export interface StepSpec {
   keyLocations: Record<string, Location>;
   /** Set on steps that came from an `include:`; the include chain, outermost first. */
   includedFrom?: Location[];
+  /** `contract: false` turns the OpenAPI check off for this step; `{ requests: true }` checks its request too. */
+  contract?: false | { requests?: boolean };
   /**
    * Inputs bound by the `with:` of each include the step came from, outermost first; each is
    * rendered in the scope the previous ones produced.
@@ -149,6 +151,53 @@ export interface AssertionResult {
   /** A one-line explanation when it failed. */
   message?: string;
   location?: Location;
+  /** `contract`: a check against the OpenAPI description, not one of the scenario's own expectations. */
+  source?: 'contract';
+  /** A failed check that does not fail the step (`contract: warn`). */
+  warning?: boolean;
+}
+
+/** What the contract check saw of one http step: the operation it matched, or none. */
+export interface ContractRecord {
+  /** The OpenAPI document (as configured: a path or URL). */
+  spec: string;
+  /** `GET /articles/{slug}` when the request matched an operation. */
+  operation?: string;
+  /** The response status (counted in API coverage). */
+  status?: number;
+  /** `GET /health` when the request matched no operation of the spec. */
+  undocumented?: string;
+}
+
+/** One operation of an OpenAPI document and the statuses it declares (the coverage catalogue). */
+export interface ApiOperation {
+  /** `GET /articles/{slug}`. */
+  id: string;
+  /** Declared response keys: `200`, `4XX`, `default`. */
+  declared: string[];
+}
+
+/** API coverage of one OpenAPI document. */
+export interface ApiSpecCoverage {
+  spec: string;
+  title?: string;
+  /** `3.0.3`, `3.1.0`. */
+  openapi?: string;
+  operations: (ApiOperation & { statuses: Record<string, number> })[];
+  covered: number;
+  total: number;
+  /** covered / total in percent, two decimals; 100 for a document without operations. */
+  percent: number;
+  /** Requests that matched no operation, with how often they were made. */
+  undocumented: { request: string; count: number }[];
+  /** Failed contract checks (failures and warnings). */
+  violations: number;
+  warnings: number;
+}
+
+/** API coverage of a run: one entry per OpenAPI document in use. */
+export interface ApiCoverage {
+  specs: ApiSpecCoverage[];
 }
 
 /** An HTTP exchange as recorded for reports (headers and bodies already masked at the event boundary). */
@@ -196,6 +245,8 @@ export interface StepResult {
   skipReason?: string;
   /** The iteration (0-based) of a `repeat:` or `forEach:` this result belongs to. */
   iteration?: number;
+  /** Set when an OpenAPI document is configured and the step made an HTTP request. */
+  contract?: ContractRecord;
 }
 
 export interface ScenarioResult {
@@ -254,6 +305,8 @@ export interface RunResult {
   errors: RunError[];
   /** Set when a matrix file was loaded. */
   matrix?: unknown;
+  /** Set when an environment names an OpenAPI document (`openapi:`). */
+  api?: ApiCoverage;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,6 +345,8 @@ export interface ReporterOptions {
   screen: Screen;
   /** Path of the integration matrix file, if any. */
   matrixFile?: string;
+  /** `--coverage`: the console lists every OpenAPI operation, not only the summary line. */
+  apiCoverageList?: boolean;
 }
 
 export type ReporterFactory = (options: ReporterOptions) => Reporter | Promise<Reporter>;

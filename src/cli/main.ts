@@ -38,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--shard <i/n>', 'Run one slice of the scenarios, e.g. 2/4')
     .option('--var <k=v>', 'Override a variable (repeatable)')
     .option('--min-success-rate <pct>', 'Pass if at least this share of scenarios passed')
+    .option('--min-api-coverage <pct>', 'Fail when fewer OpenAPI operations were exercised (percent)')
+    .option('--coverage', 'List every OpenAPI operation under the API coverage line')
     .option('--allow-writes', 'Allow scenarios with writes: true on protected environments')
     .option('--retries <n>', 'Re-run a failed scenario up to n times (a pass on retry is flaky)')
     .option('--timeout <duration>', 'Default deadline per scenario (e.g. 2m)')
@@ -89,10 +91,20 @@ export async function main(argv: string[]): Promise<number> {
     .option('-o, --out <dir>', 'Report folder (default: reports)')
     .option('--matrix <file>', 'Integration matrix file (default: integration-matrix.yaml when present)')
     .option('--min-success-rate <pct>', 'Pass if at least this share of scenarios passed')
+    .option('--min-api-coverage <pct>', 'Fail when fewer OpenAPI operations were exercised (percent)')
+    .option('--coverage', 'List every OpenAPI operation under the API coverage line')
     .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
     .action(async (reports: string[], options: Record<string, unknown>) => {
       const { mergeCommand } = await import('./commands/merge.js');
       return mergeCommand(reports, options, screen, list);
+    });
+  cli
+    .command('coverage <report>', 'API coverage of a previous run (flowrun.json or flowrun.ndjson)')
+    .option('--json', 'Print JSON')
+    .option('--min-api-coverage <pct>', 'Exit 1 below this percentage')
+    .action(async (report: string, options: Record<string, unknown>) => {
+      const { coverageCommand } = await import('./commands/coverage.js');
+      return coverageCommand(report, options, screen);
     });
   cli
     .command('mock <file>', 'Run a standalone mock server (MockServer-compatible control API)')

@@ -20,7 +20,7 @@ export async function loadEnvironment(
   cwd: string,
   dir = 'environments',
 ): Promise<LoadedEnvironment> {
-  if (!name) return EMPTY;
+  if (!name) return { ...EMPTY, data: { ...EMPTY.data } };
   const folder = path.resolve(cwd, dir);
   let available: string[] = [];
   try {

@@ -4,7 +4,9 @@
  * (config/environment.ts); this is the run-time half.
  */
 import { FlowrunError, LoadError } from '../errors.js';
+import path from 'node:path';
 import type {
+  ContractSettings,
   EnvironmentSource,
   MockServerConfig,
   ReadyCheck,
@@ -172,6 +174,7 @@ export async function activateEnvironment(
       readyCheck(render(c, ['waitFor', i]) as Record<string, unknown>, loc(['waitFor', i])),
     ),
     protected: d.protected === true,
+    contract: contractSettings(env, options.cwd, (value, at) => String(render(value, at))),
     unavailable,
     keyLocations,
   };
@@ -181,6 +184,40 @@ export async function activateEnvironment(
 }
 
 /** A check as written in the environment file (`timeout`, `interval` as durations) -> ReadyCheck. */
+/**
+ * `openapi:` and `contract:` of the environment, else of flowrun.config.yaml; undefined when no
+ * document is named or `contract: off`. A relative path is resolved from the file it is written in.
+ */
+export function contractSettings(
+  env: EnvironmentSource,
+  cwd: string,
+  render: (value: unknown, at: (string | number)[]) => string,
+): ContractSettings | undefined {
+  const d = env.data;
+  const defaults = env.contractDefaults;
+  const own = d.openapi !== undefined;
+  const raw = own ? d.openapi : defaults?.openapi;
+  if (raw === undefined) return undefined;
+  const contract = (d.contract ?? defaults?.contract) as
+    string | { mode?: string; requests?: boolean } | undefined;
+  const mode = (typeof contract === 'string' ? contract : contract?.mode) ?? 'fail';
+  if (mode === 'off') return undefined;
+  const spec = own ? render(raw, ['openapi']) : String(raw);
+  const baseDir = own
+    ? env.file
+      ? path.dirname(path.resolve(cwd, env.file))
+      : cwd
+    : (defaults?.baseDir ?? cwd);
+  const isUrl = /^https?:\/\//i.test(spec);
+  return {
+    spec,
+    location: isUrl ? spec : path.resolve(baseDir, spec),
+    mode: mode as ContractSettings['mode'],
+    requests: typeof contract === 'object' && contract.requests === true,
+    at: own ? env.source?.locate(['openapi']) : defaults?.at,
+  };
+}
+
 export function readyCheck(raw: Record<string, unknown>, location?: Location): ReadyCheck {
   return {
     ...(raw as Partial<ReadyCheck>),

@@ -1,4 +1,5 @@
 import type { ResolvedEnvironment } from '../model/environment.js';
+import type { Contract } from '../contract/check.js';
 import { stepKinds } from '../steps/registry.js';
 import { renderValue, type Scope } from '../template/render.js';
 import type { Location, Phase, ScenarioResult, ScenarioSpec, StepResult, StepSpec } from '../types.js';
@@ -29,6 +30,8 @@ export interface ScenarioRuntime {
   overrides: Record<string, unknown>;
   /** Aborted on interruption. */
   signal: AbortSignal;
+  /** The environment's OpenAPI contract (http steps are checked against it). */
+  contract?: Contract;
   defaultTimeoutMs?: number;
   /** `failed`: drop request/response details of steps that did not fail (bounded memory on big runs). */
   exchanges?: 'all' | 'failed';
@@ -117,6 +120,7 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
     scope,
     signal,
     deadline,
+    contract: rt.contract,
     instance: {},
     onSecret: rt.onSecret,
   };

@@ -16,6 +16,7 @@ import type {
 } from '../types.js';
 import { ITERATION } from './control-flow.js';
 import type { ResolvedEnvironment } from '../model/environment.js';
+import type { Contract } from '../contract/check.js';
 import { MASK } from '../util/mask.js';
 import { formatMs, sleep } from '../util/time.js';
 import type { Resources } from '../util/resources.js';
@@ -30,6 +31,8 @@ export interface StepRuntime {
   deadline: number;
   /** Inside `repeat:`/`forEach:`: iterations so far, for `capture: { n: { iterations: true } }`. */
   iterations?: number;
+  /** The environment's OpenAPI contract: every HTTP exchange is checked against it. */
+  contract?: Contract;
   /** The scenario instance's runner state (StepContext.instance). */
   instance: Record<string, unknown>;
   /** Told about secret values captured by a step (reports mask them from then on). */
@@ -221,7 +224,13 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     return fail((error as Error).message);
   }
   result.assertions = [...(output.assertions ?? []), ...assertions];
-  const failed = result.assertions.find((a) => !a.passed);
+  if (rt.contract && output.exchange && step.contract !== false) {
+    const checked = rt.contract.check(output.exchange, step.location, step.contract);
+    if (checked.record) result.contract = checked.record;
+    if (checked.assertions.length) result.assertions.push(...checked.assertions);
+  }
+  // Contract warnings (`contract: warn`) are reported but do not fail the step.
+  const failed = result.assertions.find((a) => !a.passed && !a.warning);
   if (failed) {
     result.status = 'failed';
     result.error = { message: failed.message ?? `${failed.path} failed`, location: failed.location };

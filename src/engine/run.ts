@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EnvironmentSource, ResolvedEnvironment } from '../model/environment.js';
 import { activateEnvironment } from './environment.js';
 import { FlowrunError } from '../errors.js';
+import type { Contract } from '../contract/check.js';
+import type { ApiCatalog } from '../contract/coverage.js';
 import type { Location, Reporter, RunResult, ScenarioResult, ScenarioSpec, Totals } from '../types.js';
 import { formatMs } from '../util/time.js';
 import { RunEvents } from './events.js';
@@ -55,6 +57,7 @@ export async function executeRun(
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
   const errors: { message: string; location?: Location }[] = [];
+  const catalogs: ApiCatalog[] = [];
   // Our own timer rather than AbortSignal.timeout: its reason names the flag in every skip reason.
   const runDeadline = new AbortController();
   const runTimer = options.runTimeoutMs
@@ -90,8 +93,28 @@ export async function executeRun(
           onNotice: options.onNotice,
         });
         mux.addSecrets(Object.values(env.secrets));
+        // The contract module is loaded only when an environment names an OpenAPI document.
+        let contract: Contract | undefined;
+        if (env.contract) {
+          const { loadContract } = await import('../contract/index.js');
+          contract = await loadContract(env.contract, env.baseUrl);
+          catalogs.push({
+            spec: contract.spec.spec,
+            title: contract.spec.title,
+            openapi: contract.spec.openapi,
+            operations: contract.catalog(),
+          });
+        }
         results.push(
-          ...(await runEnvironment(scenarios, { env, resources, mux, options, runId, signal: runSignal })),
+          ...(await runEnvironment(scenarios, {
+            env,
+            resources,
+            mux,
+            options,
+            runId,
+            signal: runSignal,
+            contract,
+          })),
         );
       }
     } catch (error) {
@@ -113,6 +136,9 @@ export async function executeRun(
   const endedAt = new Date();
   const totals = count(results);
   const ran = totals.scenarios - totals.skipped;
+  const api = catalogs.length
+    ? (await import('../contract/coverage.js')).apiCoverage(catalogs, results)
+    : undefined;
   return {
     runId,
     flowrunVersion: options.version,
@@ -125,6 +151,7 @@ export async function executeRun(
     interrupted: options.signal.aborted,
     scenarios: results,
     errors,
+    ...(api ? { api } : {}),
   };
 }
 
@@ -139,6 +166,8 @@ interface EnvironmentRun {
   options: RunOptions;
   runId: string;
   signal: AbortSignal;
+  /** The OpenAPI contract of the environment, when it names one. */
+  contract?: Contract;
 }
 
 async function runEnvironment(scenarios: ScenarioSpec[], run: EnvironmentRun): Promise<ScenarioResult[]> {
@@ -179,7 +208,7 @@ async function runEnvironment(scenarios: ScenarioSpec[], run: EnvironmentRun): P
 }
 
 async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<ScenarioResult> {
-  const { env, resources, mux, options, runId, signal } = run;
+  const { env, resources, mux, options, runId, signal, contract } = run;
   const retries = spec.retries ?? options.retries ?? 0;
   let result!: ScenarioResult;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
@@ -189,6 +218,7 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
       runId,
       overrides: options.overrides,
       signal,
+      contract,
       defaultTimeoutMs: options.scenarioTimeoutMs,
       continueOnFailure: options.continueOnFailure,
       exchanges: options.exchanges ?? (scenariosPlanned(options) > EXCHANGES_ALL_UP_TO ? 'failed' : 'all'),

@@ -117,6 +117,11 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
       includedFrom: input.includedFrom,
       includeInputs: input.includeInputs,
       timeoutMs: parseDuration(raw.timeout),
+      ...(raw.contract === false
+        ? { contract: false as const }
+        : raw.contract && typeof raw.contract === 'object'
+          ? { contract: raw.contract as { requests?: boolean } }
+          : {}),
     };
     if (flow) step.flow = flow;
     if (step.capture) for (const name of Object.keys(step.capture)) input.known.add(name);

@@ -10,6 +10,7 @@ import { replay } from '../../report/replay.js';
 import type { Screen } from '../../types.js';
 import { displayName } from '../../scenario/normalize.js';
 import { DEFAULT_MATRIX } from './prepare.js';
+import { apiCoverageGate, percentOption } from './run.js';
 
 /** A folder given to merge stands for the report it holds: flowrun.ndjson, else flowrun.json. */
 function resolveInput(arg: string, cwd: string): string {
@@ -62,10 +63,12 @@ export async function mergeCommand(
     (o.matrix as string | undefined) ??
     config.matrix ??
     (existsSync(path.join(cwd, DEFAULT_MATRIX)) ? DEFAULT_MATRIX : undefined);
+  const minApi = percentOption(o.minApiCoverage, '--min-api-coverage');
   const reporters = await loadReporters(reporterNames, {
     outDir,
     cwd,
     screen,
+    apiCoverageList: o.coverage === true,
     matrixFile: matrix ? path.resolve(cwd, matrix) : undefined,
   });
   const { result, reporterErrors } = await replay(events, reporters);
@@ -77,7 +80,7 @@ export async function mergeCommand(
     screen.err('a shard was interrupted or did not finish: the merged results are incomplete');
     return ExitCode.failed;
   }
-  if (result.totals.failed === 0) return ExitCode.ok;
-  if (minRate !== undefined && result.successRate >= minRate) return ExitCode.ok;
-  return ExitCode.failed;
+  if (result.totals.failed > 0 && !(minRate !== undefined && result.successRate >= minRate))
+    return ExitCode.failed;
+  return apiCoverageGate(result, minApi, screen);
 }

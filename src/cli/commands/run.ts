@@ -111,7 +111,7 @@ export async function runCommand(
 
   const prepared = await prepare(
     settings.paths,
-    { env: settings.env, matrix: settings.matrix, overrides },
+    { env: settings.env, matrix: settings.matrix, overrides, contract: config.contract },
     screen,
     cwd,
   );
@@ -127,10 +127,12 @@ export async function runCommand(
     );
     return ExitCode.invalidInput;
   }
+  const minApi = percentOption(o.minApiCoverage, '--min-api-coverage');
   const reporters = await loadReporters(reporterNames, {
     outDir,
     cwd,
     screen,
+    apiCoverageList: o.coverage === true,
     matrixFile: prepared.matrixFile ? path.resolve(cwd, prepared.matrixFile) : undefined,
   });
   const mux = new Multiplexer(reporters);
@@ -162,7 +164,34 @@ export async function runCommand(
   } finally {
     interrupt.dispose();
   }
-  return exitCode(result, minRate);
+  const code = exitCode(result, minRate);
+  return code === ExitCode.ok ? await apiCoverageGate(result, minApi, screen) : code;
+}
+
+export function percentOption(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(n >= 0 && n <= 100))
+    throw new UsageError(`invalid ${flag} "${String(value)}": expected a percentage from 0 to 100`);
+  return n;
+}
+
+/** `--min-api-coverage`: below the threshold the run fails (exit 1), and says by how much. */
+export async function apiCoverageGate(
+  result: RunResult,
+  min: number | undefined,
+  screen: Screen,
+): Promise<number> {
+  if (min === undefined) return ExitCode.ok;
+  if (!result.api?.specs.length) {
+    screen.err('error: --min-api-coverage needs an OpenAPI document: no environment names one (openapi:)');
+    return ExitCode.invalidInput;
+  }
+  const { overallPercent } = await import('../../contract/coverage.js');
+  const percent = overallPercent(result.api);
+  if (percent >= min) return ExitCode.ok;
+  screen.err(`API coverage ${percent.toFixed(2)}% is below --min-api-coverage ${min}%`);
+  return ExitCode.failed;
 }
 
 export function exitCode(result: RunResult, minSuccessRate?: number): number {

@@ -11,6 +11,7 @@ import type {
   StepResult,
 } from '../../types.js';
 import { formatMs } from '../../util/time.js';
+import { coverageList, coverageSummary } from '../api-coverage.js';
 
 const MAX_BODY = 1200;
 // diff is only needed to show a failure.
@@ -23,7 +24,8 @@ const diffJson = (a: object, b: object): { value: string; added?: boolean; remov
   ).diffJson(a, b);
 
 /** Live progress on a TTY, plain lines elsewhere; failures in detail; a summary at the end. */
-export const createReporter: ReporterFactory = (options) => new ConsoleReporter(options.screen);
+export const createReporter: ReporterFactory = (options) =>
+  new ConsoleReporter(options.screen, options.apiCoverageList === true);
 
 export class ConsoleReporter implements Reporter {
   readonly name = 'console';
@@ -33,7 +35,11 @@ export class ConsoleReporter implements Reporter {
   private running = new Map<string, string>();
   private statusShown = false;
 
-  constructor(private readonly screen: Screen) {
+  constructor(
+    private readonly screen: Screen,
+    /** `--coverage`: list every operation under the API coverage line. */
+    private readonly listApiCoverage = false,
+  ) {
     this.c = new Chalk({ level: screen.color ? 1 : 0 });
   }
 
@@ -62,6 +68,7 @@ export class ConsoleReporter implements Reporter {
     switch (r.status) {
       case 'passed':
         lines.push(`  ${c.green('✓')} ${r.name}${env}${time}`);
+        lines.push(...this.warnings(r));
         break;
       case 'flaky':
         lines.push(
@@ -102,6 +109,10 @@ export class ConsoleReporter implements Reporter {
     out.push(`${c.bold('Scenarios:')}    ${parts.join(', ')} (${t.scenarios} total)`);
     out.push(`${c.bold('Success rate:')} ${result.successRate.toFixed(1)}%`);
     out.push(`${c.bold('Duration:')}     ${formatMs(result.durationMs)}`);
+    if (result.api) {
+      for (const line of coverageSummary(result.api)) out.push(`${c.bold('API coverage:')} ${line}`);
+      if (this.listApiCoverage) out.push(...coverageList(result.api).map((l) => `  ${l}`));
+    }
     this.screen.out(out.join('\n'));
   }
 
@@ -126,6 +137,17 @@ export class ConsoleReporter implements Reporter {
       );
     }
     return out;
+  }
+
+  /** Contract warnings (`contract: warn`) of a scenario that passed. */
+  private warnings(r: ScenarioResult): string[] {
+    const c = this.c;
+    const out: string[] = [];
+    for (const s of r.steps)
+      for (const a of s.assertions)
+        if (a.warning && !a.passed)
+          out.push(`      ${c.yellow(`warning: ${a.message ?? a.path}`)}${loc(a.location, c)}`);
+    return out.slice(0, 10);
   }
 
   private step(s: StepResult): string[] {
