@@ -97,13 +97,22 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
       for (const [k, v] of Object.entries(config))
         if (!literal.has(k)) templated.push([v, [...at, kindName, k]]);
     }
-    if (raw.expect) templated.push([raw.expect, [...at, 'expect']]);
     if (typeof raw.name === 'string') templated.push([raw.name, [...at, 'name']]);
     const poll = raw.poll as Record<string, unknown> | undefined;
     if (poll?.until) templated.push([poll.until, [...at, 'poll', 'until']]);
     if (typeof raw.skip === 'string' && raw.skip.includes('{{')) templated.push([raw.skip, [...at, 'skip']]);
     const known = loopNames.length ? input.known.child(loopNames) : input.known;
-    if (!skip || skip.includes('{{')) checkTemplates(templated, input.source, known, state.errors);
+    if (!skip || skip.includes('{{')) {
+      checkTemplates(templated, input.source, known, state.errors);
+      if (raw.expect)
+        checkTemplates(
+          [[raw.expect, [...at, 'expect']]],
+          input.source,
+          known,
+          state.errors,
+          kind.expectNames,
+        );
+    }
     const step: StepSpec = {
       name: typeof raw.name === 'string' ? raw.name : kind.describe(config ?? {}),
       kind: kindName,
