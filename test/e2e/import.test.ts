@@ -234,11 +234,11 @@ describe('flowrun import postman: a v2.1 collection with folders, scripts, an en
       assert.match(notesFlow, /^# yaml-language-server: \$schema=/);
       assert.match(
         notesFlow,
-        /  # TODO test script \(not translated\):\n  # pm\.test\("note body"\): pm\.expect\(tv4\.validate\(n, \{ type: "object" \}\)\)\.to\.be\.true;\n/,
+        / {2}# TODO test script \(not translated\):\n {2}# pm\.test\("note body"\): pm\.expect\(tv4\.validate\(n, \{ type: "object" \}\)\)\.to\.be\.true;\n/,
       );
       assert.match(
         notesFlow,
-        /  # TODO pre-request script \(not translated\):\n  # pm\.environment\.set\('requestedAt', new Date\(\)\.toISOString\(\)\);\n  - name: Create note/,
+        / {2}# TODO pre-request script \(not translated\):\n {2}# pm\.environment\.set\('requestedAt', new Date\(\)\.toISOString\(\)\);\n {2}- name: Create note/,
       );
       const flow = parse(notesFlow) as { steps: Record<string, any>[] };
       assert.deepEqual(flow.steps[0], {
