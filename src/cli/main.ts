@@ -86,11 +86,13 @@ export function defineCli(screen: ReturnType<typeof createScreen>): ReturnType<t
     });
   cli
     .command('matrix [...paths]', 'Integration matrix coverage from the files alone (runs nothing)')
-    .option('--matrix <file>', 'Integration matrix file', { default: 'integration-matrix.yaml' })
+    .option('--matrix <file>', 'Integration matrix file (default: integration-matrix.yaml)')
+    .option('-e, --env <names>', 'Environments whose variables the scenarios use')
+    .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
     .option('--fail-on-uncovered', 'Exit 1 when a point has no scenario')
     .action(async (paths: string[], options: Record<string, unknown>) => {
       const { matrixCommand } = await import('./commands/matrix.js');
-      return matrixCommand(paths, options, screen);
+      return matrixCommand(paths, options, screen, list);
     });
   cli
     .command(
@@ -123,6 +125,18 @@ export function defineCli(screen: ReturnType<typeof createScreen>): ReturnType<t
     .action(async (report: string, options: Record<string, unknown>) => {
       const { coverageCommand } = await import('./commands/coverage.js');
       return coverageCommand(report, options, screen);
+    });
+  cli
+    .command(
+      'import <kind> <source>',
+      'Write flowrun YAML from an OpenAPI document, a Postman collection or a curl command',
+    )
+    .option('--out <dir>', 'Folder to write into (default: scenarios/<kind>)')
+    .option('--env <file>', 'postman: a Postman environment file')
+    .option('--force', 'Overwrite existing files')
+    .action(async (kind: string, source: string, options: Record<string, unknown>) => {
+      const { importCommand } = await import('./commands/import.js');
+      return importCommand(kind, source, options, screen);
     });
   cli
     .command('mock <file>', 'Run a standalone mock server (MockServer-compatible control API)')
