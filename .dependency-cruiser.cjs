@@ -7,10 +7,10 @@ const LAYERS = [
   { name: 'cli', paths: ['^src/cli/', '^src/index\\.ts$'] },
   {
     name: 'loading and reporting',
-    paths: ['^src/scenario/', '^src/config/', '^src/matrix/', '^src/report/'],
+    paths: ['^src/scenario/', '^src/config/', '^src/matrix/', '^src/report/', '^src/import/'],
   },
   { name: 'engine', paths: ['^src/engine/'] },
-  { name: 'steps and services', paths: ['^src/steps/', '^src/services/'] },
+  { name: 'steps and services', paths: ['^src/steps/', '^src/services/', '^src/contract/'] },
   { name: 'mock and clients', paths: ['^src/mock/', '^src/clients/'] },
   { name: 'assert', paths: ['^src/assert/'] },
   { name: 'template', paths: ['^src/template/'] },

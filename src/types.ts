@@ -23,6 +23,8 @@ export interface PollSpec {
   intervalMs: number;
   timeoutMs: number;
   location: Location;
+  /** The keyLocations prefix of `until` (default `poll.until`; `repeat.until` for repeat). */
+  prefix?: string;
 }
 
 /** A step after loading: still holds raw (un-rendered) templates in `config`. */
@@ -45,11 +47,49 @@ export interface StepSpec {
   keyLocations: Record<string, Location>;
   /** Set on steps that came from an `include:`; the include chain, outermost first. */
   includedFrom?: Location[];
+  /** `contract: false` turns the OpenAPI check off for this step; `{ requests: true }` checks its request too. */
+  contract?: false | { requests?: boolean };
   /**
    * Inputs bound by the `with:` of each include the step came from, outermost first; each is
    * rendered in the scope the previous ones produced.
    */
   includeInputs?: Record<string, unknown>[];
+  /** Control flow (`when`, `repeat`, `forEach`, `continueOnFailure`); absent on plain steps. */
+  flow?: StepFlow;
+  /**
+   * Set on a group: the steps of an `include:` that carries `when`, `repeat` or `forEach`, run
+   * together (kind `include`, no config of its own).
+   */
+  group?: StepSpec[];
+}
+
+/** `when:` on a step, an include or a scenario: a single-expression template that must give a boolean. */
+export interface ConditionSpec {
+  /** As written, e.g. `{{gt articlesCount 0}}` (or a literal boolean). */
+  expr: string | boolean;
+  location: Location;
+}
+
+/** `repeat:` and `forEach:` on a step or an include. */
+export interface LoopSpec {
+  /** `repeat: N` (a number or a template giving one). */
+  times?: number | string;
+  /** `repeat: { until }`: expectations (same shape as `expect`) that end the loop early; failing if they never hold. */
+  until?: Record<string, unknown>;
+  /** `repeat.interval`: a pause between iterations of a `repeat` with `until` (default none). */
+  intervalMs?: number;
+  /** `forEach.items`: a template (or list) giving a list, or rows read from `{ file }` at load time. */
+  items?: unknown;
+  /** `forEach.as`: the name of the item in scope. */
+  as?: string;
+  location: Location;
+}
+
+export interface StepFlow {
+  when?: ConditionSpec;
+  loop?: LoopSpec;
+  /** `continueOnFailure: true`: a failure of this step does not stop the scenario. */
+  continueOnFailure?: boolean;
 }
 
 /** An expectation on a mock server, as written in a scenario's `mocks:` (templates rendered at start). */
@@ -71,6 +111,8 @@ export interface ScenarioSpec {
   name: string;
   file: string;
   location: Location;
+  /** Where the name comes from: `name:`, or the parameter value that makes the instance's name. */
+  nameLocation?: Location;
   tags: string[];
   covers: string[];
   coversLocations: Location[];
@@ -81,6 +123,10 @@ export interface ScenarioSpec {
   steps: StepSpec[];
   teardown: StepSpec[];
   skip?: string;
+  /** `when:` on the scenario: it runs only if the condition holds, else it is skipped. */
+  when?: ConditionSpec;
+  /** `onFailure: continue`: later steps still run after a failed step. */
+  continueOnFailure?: boolean;
   only?: string[];
   writes: boolean;
   /** Environment resources it needs (`redis.cache`, `services.db`...), from `requires:` and its steps. */
@@ -107,6 +153,53 @@ export interface AssertionResult {
   /** A one-line explanation when it failed. */
   message?: string;
   location?: Location;
+  /** `contract`: a check against the OpenAPI description, not one of the scenario's own expectations. */
+  source?: 'contract';
+  /** A failed check that does not fail the step (`contract: warn`). */
+  warning?: boolean;
+}
+
+/** What the contract check saw of one http step: the operation it matched, or none. */
+export interface ContractRecord {
+  /** The OpenAPI document (as configured: a path or URL). */
+  spec: string;
+  /** `GET /articles/{slug}` when the request matched an operation. */
+  operation?: string;
+  /** The response status (counted in API coverage). */
+  status?: number;
+  /** `GET /health` when the request matched no operation of the spec. */
+  undocumented?: string;
+}
+
+/** One operation of an OpenAPI document and the statuses it declares (the coverage catalogue). */
+export interface ApiOperation {
+  /** `GET /articles/{slug}`. */
+  id: string;
+  /** Declared response keys: `200`, `4XX`, `default`. */
+  declared: string[];
+}
+
+/** API coverage of one OpenAPI document. */
+export interface ApiSpecCoverage {
+  spec: string;
+  title?: string;
+  /** `3.0.3`, `3.1.0`. */
+  openapi?: string;
+  operations: (ApiOperation & { statuses: Record<string, number> })[];
+  covered: number;
+  total: number;
+  /** covered / total in percent, two decimals; 100 for a document without operations. */
+  percent: number;
+  /** Requests that matched no operation, with how often they were made. */
+  undocumented: { request: string; count: number }[];
+  /** Failed contract checks (failures and warnings). */
+  violations: number;
+  warnings: number;
+}
+
+/** API coverage of a run: one entry per OpenAPI document in use. */
+export interface ApiCoverage {
+  specs: ApiSpecCoverage[];
 }
 
 /** An HTTP exchange as recorded for reports (headers and bodies already masked at the event boundary). */
@@ -148,9 +241,14 @@ export interface StepResult {
   /** Kind-specific output summary for reports (e.g. rows, redis result, matched requests). */
   output?: unknown;
   exchange?: HttpExchange;
-  poll?: { attempts: PollAttempt[]; timedOut: boolean; timeoutMs: number };
+  /** Attempts of `poll:`, or of `repeat: { until }` (then `maxAttempts` is its `times`). */
+  poll?: { attempts: PollAttempt[]; timedOut: boolean; timeoutMs: number; maxAttempts?: number };
   error?: { message: string; location?: Location };
   skipReason?: string;
+  /** The iteration (0-based) of a `repeat:` or `forEach:` this result belongs to. */
+  iteration?: number;
+  /** Set when an OpenAPI document is configured and the step made an HTTP request. */
+  contract?: ContractRecord;
 }
 
 export interface ScenarioResult {
@@ -209,6 +307,8 @@ export interface RunResult {
   errors: RunError[];
   /** Set when a matrix file was loaded. */
   matrix?: unknown;
+  /** Set when an environment names an OpenAPI document (`openapi:`). */
+  api?: ApiCoverage;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,6 +347,8 @@ export interface ReporterOptions {
   screen: Screen;
   /** Path of the integration matrix file, if any. */
   matrixFile?: string;
+  /** `--coverage`: the console lists every OpenAPI operation, not only the summary line. */
+  apiCoverageList?: boolean;
 }
 
 export type ReporterFactory = (options: ReporterOptions) => Reporter | Promise<Reporter>;

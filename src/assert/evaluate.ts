@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExpectMode, StepOutput } from '../model/step.js';
 import type { AssertionResult, Location } from '../types.js';
 import { compileUserSchema } from '../util/user-schema.js';
+import { readSmallFile } from '../util/files.js';
 import { check, deepDiff, isPlainObject, MISSING, show } from './matchers.js';
 import { MASK } from '../util/mask.js';
 import { select } from './jsonpath.js';
@@ -33,11 +33,25 @@ const result = (
   path: pathName,
   matcher: r.matcher,
   expected,
-  actual: actual === MISSING ? undefined : actual,
+  // Bytes (a binary body) are shown by size, never copied into results.
+  actual: actual === MISSING ? undefined : Buffer.isBuffer(actual) ? `<${actual.length} bytes>` : actual,
   passed: r.passed,
   ...(r.passed ? {} : { message: `${pathName}: ${r.message ?? 'failed'}` }),
   location,
 });
+
+const wholeNumber = (v: unknown): unknown => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
+
+/**
+ * A status expectation after rendering: a number (a whole number as text counts, e.g. from a
+ * CSV row), a list of them, or a matcher; undefined when it is none of these.
+ */
+function statusCodes(expected: unknown): unknown {
+  if (isPlainObject(expected)) return expected;
+  const list = Array.isArray(expected) ? expected.map(wholeNumber) : wholeNumber(expected);
+  const ok = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
+  return (Array.isArray(list) ? list.every(ok) : ok(list)) ? list : undefined;
+}
 
 /** Evaluates an `expect` (or `poll.until`) block against a runner's output. */
 export function evaluate(
@@ -54,13 +68,27 @@ export function evaluate(
     }
     const actual = Object.prototype.hasOwnProperty.call(output.values, key) ? output.values[key] : MISSING;
     switch (modes[key]) {
-      case 'oneOf':
+      case 'oneOf': {
+        const codes = statusCodes(expected);
         out.push(
-          Array.isArray(expected)
-            ? result(key, expected, actual, oneOf(expected, actual), locOf(ctx, key))
-            : result(key, expected, actual, check(expected, actual), locOf(ctx, key)),
+          codes === undefined
+            ? result(
+                key,
+                expected,
+                actual,
+                {
+                  passed: false,
+                  matcher: 'type',
+                  message: `expected a status code, a list of them or a matcher, got ${show(expected)}`,
+                },
+                locOf(ctx, key),
+              )
+            : Array.isArray(codes)
+              ? result(key, codes, actual, oneOf(codes, actual), locOf(ctx, key))
+              : result(key, codes, actual, check(codes, actual), locOf(ctx, key)),
         );
         break;
+      }
       case 'headers': {
         const headers = (isPlainObject(actual) ? actual : {}) as Record<string, unknown>;
         for (const [name, exp] of Object.entries((expected ?? {}) as Record<string, unknown>)) {
@@ -205,6 +233,33 @@ function rows(expected: unknown, actual: unknown, location: Location): Assertion
 
 const schemaFiles = new Map<string, object>();
 
+/**
+ * Reads and compiles a JSON Schema file once per process; the loader calls it for every
+ * referenced file, so a file that does not parse or compile is a load error naming the file.
+ */
+export function loadSchemaFile(file: string, displayName = file): object {
+  let loaded = schemaFiles.get(file);
+  if (!loaded) {
+    const text = readSmallFile(file, displayName);
+    try {
+      loaded = JSON.parse(text) as object;
+    } catch (error) {
+      throw new Error(`${displayName} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+    if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded))
+      throw new Error(`${displayName} is not a JSON Schema (an object)`);
+    try {
+      compileUserSchema(loaded);
+    } catch (error) {
+      throw new Error(`${displayName} is not a valid JSON Schema: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    schemaFiles.set(file, loaded);
+  }
+  return loaded;
+}
+
 function schema(
   expected: unknown,
   actual: unknown,
@@ -214,13 +269,7 @@ function schema(
   let schemaObject: object;
   try {
     if (typeof expected === 'string') {
-      const file = path.resolve(ctx.baseDir, expected);
-      let loaded = schemaFiles.get(file);
-      if (!loaded) {
-        loaded = JSON.parse(readFileSync(file, 'utf8')) as object;
-        schemaFiles.set(file, loaded);
-      }
-      schemaObject = loaded;
+      schemaObject = loadSchemaFile(path.resolve(ctx.baseDir, expected), expected);
     } else schemaObject = expected as object;
     const validate = compileUserSchema(schemaObject);
     if (validate(actual))

@@ -4,6 +4,7 @@ import { LoadErrors, UsageError } from '../errors.js';
 import { displayName } from '../scenario/normalize.js';
 import { validateSource, type SchemaName } from '../scenario/validate.js';
 import { readYamlFile } from '../scenario/yaml-source.js';
+import type { ContractDefaults } from '../model/environment.js';
 
 /** The defaults a project keeps in `flowrun.config.yaml` (schemas/config.schema.json). */
 export interface ProjectConfig {
@@ -19,6 +20,10 @@ export interface ProjectConfig {
   runTimeout?: string | number;
   matrix?: string;
   minSuccessRate?: number;
+  /** `onFailure: continue`: every scenario keeps going after a failed step (a scenario's own wins). */
+  onFailure?: 'continue' | 'stop';
+  /** `openapi:` and `contract:`: defaults for environments that name no OpenAPI document. */
+  contract?: ContractDefaults;
 }
 
 export const CONFIG_FILES = ['flowrun.config.yaml', 'flowrun.config.yml'];
@@ -64,5 +69,16 @@ export async function loadProjectConfig(cwd: string, explicit?: string): Promise
     runTimeout: d.runTimeout as string | number | undefined,
     matrix: d.matrix as string | undefined,
     minSuccessRate: d.minSuccessRate as number | undefined,
+    onFailure: d.onFailure as ProjectConfig['onFailure'],
+    ...(d.openapi !== undefined || d.contract !== undefined
+      ? {
+          contract: {
+            openapi: d.openapi as string | undefined,
+            contract: d.contract,
+            baseDir: path.dirname(abs),
+            at: source.locate([d.openapi !== undefined ? 'openapi' : 'contract']),
+          },
+        }
+      : {}),
   };
 }

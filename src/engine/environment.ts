@@ -4,7 +4,9 @@
  * (config/environment.ts); this is the run-time half.
  */
 import { FlowrunError, LoadError } from '../errors.js';
+import path from 'node:path';
 import type {
+  ContractSettings,
   EnvironmentSource,
   MockServerConfig,
   ReadyCheck,
@@ -171,19 +173,77 @@ export async function activateEnvironment(
     redis: named('redis'),
     mocks,
     services,
-    waitFor: ((d.waitFor ?? []) as Record<string, unknown>[]).map((c, i) =>
-      readyCheck(render(c, ['waitFor', i]) as Record<string, unknown>, loc(['waitFor', i])),
-    ),
+    waitFor: [],
     protected: d.protected === true,
+    contract: contractSettings(env, options.cwd, (value, at) => String(render(value, at))),
     unavailable,
     keyLocations,
   };
   for (const [k, v] of Object.entries(resolved.http.headers)) resolved.http.headers[k] = String(v);
+  // After databases and redis: `sql: main` names one of them.
+  resolved.waitFor = ((d.waitFor ?? []) as Record<string, unknown>[]).map((c, i) =>
+    readyCheck(
+      namedReadyTarget(
+        render(c, ['waitFor', i]) as Record<string, unknown>,
+        resolved.databases,
+        resolved.redis,
+      ),
+      loc(['waitFor', i]),
+    ),
+  );
   if (resolved.waitFor.length) await gate(resolved, options.signal);
   return resolved;
 }
 
+/** The check with a `sql:`/`redis:` name replaced by that database's URL. */
+export function namedReadyTarget(
+  check: Record<string, unknown>,
+  databases: Record<string, { url: string }>,
+  redis: Record<string, { url: string }>,
+): Record<string, unknown> {
+  const out = { ...check };
+  if (typeof out.sql === 'string' && !out.sql.includes('://') && databases[out.sql])
+    out.sql = databases[out.sql].url;
+  if (typeof out.redis === 'string' && !out.redis.includes('://') && redis[out.redis])
+    out.redis = redis[out.redis].url;
+  return out;
+}
+
 /** A check as written in the environment file (`timeout`, `interval` as durations) -> ReadyCheck. */
+/**
+ * `openapi:` and `contract:` of the environment, else of flowrun.config.yaml; undefined when no
+ * document is named or `contract: off`. A relative path is resolved from the file it is written in.
+ */
+export function contractSettings(
+  env: EnvironmentSource,
+  cwd: string,
+  render: (value: unknown, at: (string | number)[]) => string,
+): ContractSettings | undefined {
+  const d = env.data;
+  const defaults = env.contractDefaults;
+  const own = d.openapi !== undefined;
+  const raw = own ? d.openapi : defaults?.openapi;
+  if (raw === undefined) return undefined;
+  const contract = (d.contract ?? defaults?.contract) as
+    string | { mode?: string; requests?: boolean } | undefined;
+  const mode = (typeof contract === 'string' ? contract : contract?.mode) ?? 'fail';
+  if (mode === 'off') return undefined;
+  const spec = own ? render(raw, ['openapi']) : String(raw);
+  const baseDir = own
+    ? env.file
+      ? path.dirname(path.resolve(cwd, env.file))
+      : cwd
+    : (defaults?.baseDir ?? cwd);
+  const isUrl = /^https?:\/\//i.test(spec);
+  return {
+    spec,
+    location: isUrl ? spec : path.resolve(baseDir, spec),
+    mode: mode as ContractSettings['mode'],
+    requests: typeof contract === 'object' && contract.requests === true,
+    at: own ? env.source?.locate(['openapi']) : defaults?.at,
+  };
+}
+
 export function readyCheck(raw: Record<string, unknown>, location?: Location): ReadyCheck {
   return {
     ...(raw as Partial<ReadyCheck>),

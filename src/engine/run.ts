@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EnvironmentSource, ResolvedEnvironment } from '../model/environment.js';
 import { activateEnvironment } from './environment.js';
 import { FlowrunError } from '../errors.js';
+import type { Contract } from '../contract/check.js';
+import type { ApiCatalog } from '../contract/coverage.js';
 import type { Location, Reporter, RunResult, ScenarioResult, ScenarioSpec } from '../types.js';
 import { formatMs } from '../util/time.js';
 import { MIN_SECRET_LENGTH } from '../util/mask.js';
@@ -29,6 +31,8 @@ export interface RunOptions {
   overrides: Record<string, unknown>;
   allowWrites?: boolean;
   retries?: number;
+  /** `onFailure: continue` from flowrun.config.yaml: later steps run after a failed step. */
+  continueOnFailure?: boolean;
   /** Default per-scenario deadline. */
   scenarioTimeoutMs?: number;
   /** Deadline for the whole run. */
@@ -37,6 +41,17 @@ export interface RunOptions {
   signal: AbortSignal;
   runId?: string;
   version: string;
+  /**
+   * Watch mode: environments activated once and kept (services, mock servers, connections) across
+   * runs, by name. executeRun fills it and leaves them running; the caller closes them.
+   */
+  keptEnvironments?: Map<string, KeptEnvironment>;
+}
+
+/** An activated environment with the resources it started. */
+export interface KeptEnvironment {
+  env: ResolvedEnvironment;
+  resources: Resources;
 }
 
 /**
@@ -55,6 +70,7 @@ export async function executeRun(
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
   const errors: { message: string; location?: Location }[] = [];
+  const catalogs: ApiCatalog[] = [];
   // Our own timer rather than AbortSignal.timeout: its reason names the flag in every skip reason.
   const runDeadline = new AbortController();
   const runTimer = options.runTimeoutMs
@@ -76,11 +92,14 @@ export async function executeRun(
     cwd: options.cwd,
   });
   for (const envSource of environments) {
-    const resources = new Resources();
+    const kept = options.keptEnvironments?.get(envSource.name);
+    const resources = kept?.resources ?? new Resources();
     let env: ResolvedEnvironment | undefined;
+    let keep = false;
     try {
       if (!runSignal.aborted) {
-        env = await activateEnvironment(envSource, {
+        env = kept?.env;
+        env ??= await activateEnvironment(envSource, {
           runId,
           cwd: options.cwd,
           outDir: options.outDir,
@@ -95,16 +114,40 @@ export async function executeRun(
               `secret "${name}" is shorter than ${MIN_SECRET_LENGTH} characters: it is masked in credential headers only, not in other text`,
             );
         }
+        if (options.keptEnvironments) {
+          options.keptEnvironments.set(envSource.name, { env, resources });
+          keep = true;
+        }
         mux.addSecrets(Object.values(env.secrets));
+        // The contract module is loaded only when an environment names an OpenAPI document.
+        let contract: Contract | undefined;
+        if (env.contract) {
+          const { loadContract } = await import('../contract/index.js');
+          contract = await loadContract(env.contract, env.baseUrl);
+          catalogs.push({
+            spec: contract.spec.spec,
+            title: contract.spec.title,
+            openapi: contract.spec.openapi,
+            operations: contract.catalog(),
+          });
+        }
         results.push(
-          ...(await runEnvironment(scenarios, { env, resources, mux, options, runId, signal: runSignal })),
+          ...(await runEnvironment(scenarios, {
+            env,
+            resources,
+            mux,
+            options,
+            runId,
+            signal: runSignal,
+            contract,
+          })),
         );
       }
     } catch (error) {
       const e = error as FlowrunError;
       errors.push(mux.error({ message: e.message, location: e.location, code: e.code, hint: e.hint }));
     } finally {
-      for (const e of await resources.close()) {
+      for (const e of keep ? [] : await resources.close()) {
         errors.push(mux.error({ message: `closing ${e.name}: ${e.error.message}` }));
       }
     }
@@ -118,6 +161,9 @@ export async function executeRun(
   clearTimeout(runTimer);
   const endedAt = new Date();
   const totals = countStatuses(results);
+  const api = catalogs.length
+    ? (await import('../contract/coverage.js')).apiCoverage(catalogs, results)
+    : undefined;
   return {
     runId,
     flowrunVersion: options.version,
@@ -130,6 +176,7 @@ export async function executeRun(
     interrupted: options.signal.aborted,
     scenarios: results,
     errors,
+    ...(api ? { api } : {}),
   };
 }
 
@@ -144,6 +191,8 @@ interface EnvironmentRun {
   options: RunOptions;
   runId: string;
   signal: AbortSignal;
+  /** The OpenAPI contract of the environment, when it names one. */
+  contract?: Contract;
 }
 
 async function runEnvironment(scenarios: ScenarioSpec[], run: EnvironmentRun): Promise<ScenarioResult[]> {
@@ -184,7 +233,7 @@ async function runEnvironment(scenarios: ScenarioSpec[], run: EnvironmentRun): P
 }
 
 async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<ScenarioResult> {
-  const { env, resources, mux, options, runId, signal } = run;
+  const { env, resources, mux, options, runId, signal, contract } = run;
   const retries = spec.retries ?? options.retries ?? 0;
   let result!: ScenarioResult;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
@@ -194,7 +243,9 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
       runId,
       overrides: options.overrides,
       signal,
+      contract,
       defaultTimeoutMs: options.scenarioTimeoutMs,
+      continueOnFailure: options.continueOnFailure,
       exchanges: options.exchanges ?? (scenariosPlanned(options) > EXCHANGES_ALL_UP_TO ? 'failed' : 'all'),
       onStepEnd: (step) => mux.stepEnd({ id: spec.id, environment: env.name }, step),
       onSecret: (value) => mux.addSecrets([value]),
@@ -208,7 +259,7 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
 
 /** Why a scenario does not apply to this environment (reported as skipped, never silently dropped). */
 function skipReason(spec: ScenarioSpec, env: ResolvedEnvironment, options: RunOptions): string | undefined {
-  if (spec.skip) return spec.skip;
+  if (spec.skip && !spec.skip.includes('{{')) return spec.skip;
   for (const r of spec.requires ?? []) {
     const why = env.unavailable?.[r];
     if (why) return `needs ${r}, which is not available: ${why}`;

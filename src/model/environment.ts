@@ -70,8 +70,24 @@ export interface ResolvedEnvironment {
   unavailable?: Record<string, string>;
   waitFor: ReadyCheck[];
   protected: boolean;
+  /** `openapi:` and `contract:` of the environment (or flowrun.config.yaml); absent when off. */
+  contract?: ContractSettings;
   /** Locations of keys in the environment file (`databases.main`, ...), for located errors. */
   keyLocations: Record<string, Location>;
+}
+
+/** Contract checking against an OpenAPI document. */
+export interface ContractSettings {
+  /** The document as written (path or URL), shown in reports. */
+  spec: string;
+  /** Absolute path or URL to load it from. */
+  location: string;
+  /** fail: violations fail the step; warn: reported only; strict: also undocumented requests fail. */
+  mode: 'fail' | 'warn' | 'strict';
+  /** Check request bodies too. */
+  requests: boolean;
+  /** Where `openapi:` is written, for located load errors. */
+  at?: Location;
 }
 
 /** An environment file, parsed and validated but not rendered (nothing started yet). */
@@ -81,4 +97,15 @@ export interface EnvironmentSource {
   data: Record<string, any>;
   /** The parsed file, to locate keys (`locate(path)`). */
   source?: { locate(path: (string | number)[], target?: 'key' | 'value'): Location | undefined };
+  /** `openapi:`/`contract:` of flowrun.config.yaml, used when the file names none. */
+  contractDefaults?: ContractDefaults;
+}
+
+/** Contract settings written outside an environment file (flowrun.config.yaml). */
+export interface ContractDefaults {
+  openapi?: string;
+  contract?: unknown;
+  /** Folder a relative `openapi:` path is resolved from. */
+  baseDir: string;
+  at?: Location;
 }

@@ -7,11 +7,12 @@ import { NDJSON_FILE } from '../../report/ndjson/index.js';
 import { readRunEvents } from '../../report/ndjson/read.js';
 import { loadReporters } from '../../report/registry.js';
 import { replay } from '../../report/replay.js';
+import { printReportFiles, reportFilesSince } from '../../report/written-files.js';
 import type { Screen } from '../../types.js';
 import { displayName } from '../../scenario/normalize.js';
 import { DEFAULT_MATRIX } from './prepare.js';
 import { minRateVerdict } from '../../engine/totals.js';
-import { reportFolder } from './run.js';
+import { apiCoverageGate, percentOption, reportFolder } from './run.js';
 
 /** A folder given to merge stands for the report it holds: flowrun.ndjson, else flowrun.json. */
 function resolveInput(arg: string, cwd: string): string {
@@ -65,14 +66,19 @@ export async function mergeCommand(
     (o.matrix as string | undefined) ??
     config.matrix ??
     (existsSync(path.join(cwd, DEFAULT_MATRIX)) ? DEFAULT_MATRIX : undefined);
+  const minApi = percentOption(o.minApiCoverage, '--min-api-coverage');
   const reporters = await loadReporters(reporterNames, {
     outDir,
     cwd,
     screen,
+    apiCoverageList: o.coverage === true,
     matrixFile: matrix ? path.resolve(cwd, matrix) : undefined,
   });
+  const startedAt = Date.now();
   const { result, reporterErrors } = await replay(events, reporters);
   for (const e of reporterErrors) screen.err(`error: ${e.message}`);
+  if (reporterNames.includes('console'))
+    printReportFiles(screen, reportFilesSince(outDir, cwd, startedAt), cwd);
   screen.err(
     `merged ${runs.length} result file${runs.length === 1 ? '' : 's'}: ${runs.map((r) => r.file).join(', ')}`,
   );
@@ -82,5 +88,6 @@ export async function mergeCommand(
   }
   const verdict = minRateVerdict(result.totals, result.successRate, minRate);
   if (verdict.message) screen.err(`note: ${verdict.message}`);
-  return verdict.passes ? ExitCode.ok : ExitCode.failed;
+  if (!verdict.passes) return ExitCode.failed;
+  return apiCoverageGate(result, minApi, screen);
 }

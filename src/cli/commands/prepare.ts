@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadDotenv } from '../../config/dotenv.js';
 import { environmentNames, loadEnvironment, type LoadedEnvironment } from '../../config/environment.js';
 import { loadProjectConfig, type ProjectConfig } from '../../config/project-config.js';
+import type { ContractDefaults } from '../../model/environment.js';
 import { FlowrunError, LoadError, LoadErrors } from '../../errors.js';
 import { loadScenarios, type LoadResult } from '../../scenario/load.js';
 import type { MatrixFile } from '../../matrix/load.js';
@@ -35,7 +36,13 @@ export function commandInputs(
 /** Loads environments, the matrix and the scenarios; prints every error at once. Undefined = exit 2. */
 export async function prepare(
   paths: string[],
-  options: { env?: string[]; matrix?: string; overrides?: Record<string, unknown> },
+  options: {
+    env?: string[];
+    matrix?: string;
+    overrides?: Record<string, unknown>;
+    /** `openapi:`/`contract:` of flowrun.config.yaml for environments that name none. */
+    contract?: ContractDefaults;
+  },
   screen: Screen,
   cwd = process.cwd(),
 ): Promise<Prepared | undefined> {
@@ -43,7 +50,9 @@ export async function prepare(
   const environments: LoadedEnvironment[] = [];
   for (const name of options.env?.length ? options.env : [undefined]) {
     try {
-      environments.push(await loadEnvironment(name, cwd));
+      const env = await loadEnvironment(name, cwd);
+      if (options.contract) env.contractDefaults = options.contract;
+      environments.push(env);
     } catch (error) {
       if (!(error instanceof FlowrunError)) throw error;
       errors.push(error);

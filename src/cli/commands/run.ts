@@ -7,6 +7,7 @@ import { plan } from '../../engine/plan.js';
 import { installInterruptHandler } from '../../engine/signals.js';
 import { Multiplexer } from '../../report/multiplexer.js';
 import { loadReporters } from '../../report/registry.js';
+import { printReportFiles, reportFilesSince } from '../../report/written-files.js';
 import type { RunResult, Screen } from '../../types.js';
 import { MAX_DURATION_MS, parseDurationExact } from '../../util/time.js';
 import { version } from '../../util/version.js';
@@ -117,7 +118,7 @@ export async function runCommand(
 
   const prepared = await prepare(
     settings.paths,
-    { env: settings.env, matrix: settings.matrix, overrides },
+    { env: settings.env, matrix: settings.matrix, overrides, contract: config.contract },
     screen,
     cwd,
   );
@@ -134,14 +135,17 @@ export async function runCommand(
     return ExitCode.invalidInput;
   }
   await reportFolder(outDir);
+  const minApi = percentOption(o.minApiCoverage, '--min-api-coverage');
   const reporters = await loadReporters(reporterNames, {
     outDir,
     cwd,
     screen,
+    apiCoverageList: o.coverage === true,
     matrixFile: prepared.matrixFile ? path.resolve(cwd, prepared.matrixFile) : undefined,
   });
   const mux = new Multiplexer(reporters);
   const interrupt = installInterruptHandler(screen);
+  const startedAt = Date.now();
   let result: RunResult;
   try {
     result = await executeRun(selected, prepared.environments, mux, {
@@ -154,6 +158,7 @@ export async function runCommand(
       exchanges: exchangesOption(o.exchanges),
       onNotice: (message) => screen.err(`note: ${message}`),
       retries,
+      continueOnFailure: config.onFailure === 'continue',
       scenarioTimeoutMs,
       runTimeoutMs,
       signal: interrupt.signal,
@@ -165,10 +170,39 @@ export async function runCommand(
     await mux.onEnd(result);
     // Reporters that failed while writing their files: the run's result is still what it was.
     for (const e of mux.errors.slice(before)) screen.err(`error: ${e.message}`);
+    if (reporterNames.includes('console'))
+      printReportFiles(screen, reportFilesSince(path.resolve(cwd, outDir), cwd, startedAt), cwd);
   } finally {
     interrupt.dispose();
   }
-  return exitCode(result, minRate, screen);
+  const code = exitCode(result, minRate, screen);
+  return code === ExitCode.ok ? await apiCoverageGate(result, minApi, screen) : code;
+}
+
+export function percentOption(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(n >= 0 && n <= 100))
+    throw new UsageError(`invalid ${flag} "${String(value)}": expected a percentage from 0 to 100`);
+  return n;
+}
+
+/** `--min-api-coverage`: below the threshold the run fails (exit 1), and says by how much. */
+export async function apiCoverageGate(
+  result: RunResult,
+  min: number | undefined,
+  screen: Screen,
+): Promise<number> {
+  if (min === undefined) return ExitCode.ok;
+  if (!result.api?.specs.length) {
+    screen.err('error: --min-api-coverage needs an OpenAPI document: no environment names one (openapi:)');
+    return ExitCode.invalidInput;
+  }
+  const { overallPercent } = await import('../../contract/coverage.js');
+  const percent = overallPercent(result.api);
+  if (percent >= min) return ExitCode.ok;
+  screen.err(`API coverage ${percent.toFixed(2)}% is below --min-api-coverage ${min}%`);
+  return ExitCode.failed;
 }
 
 /** The report folder, created before anything runs: a folder that cannot exist fails at once. */

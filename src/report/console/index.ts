@@ -13,6 +13,7 @@ import type {
 import { formatMs } from '../../util/time.js';
 import { safeValue } from './safe-text.js';
 import { formatRate, notRunSummary } from '../../engine/totals.js';
+import { coverageList, coverageSummary } from '../api-coverage.js';
 
 const MAX_BODY = 1200;
 // diff is only needed to show a failure.
@@ -25,7 +26,8 @@ const diffJson = (a: object, b: object): { value: string; added?: boolean; remov
   ).diffJson(a, b);
 
 /** Live progress on a TTY, plain lines elsewhere; failures in detail; a summary at the end. */
-export const createReporter: ReporterFactory = (options) => new ConsoleReporter(options.screen);
+export const createReporter: ReporterFactory = (options) =>
+  new ConsoleReporter(options.screen, options.apiCoverageList === true);
 
 export class ConsoleReporter implements Reporter {
   readonly name = 'console';
@@ -35,7 +37,11 @@ export class ConsoleReporter implements Reporter {
   private running = new Map<string, string>();
   private statusShown = false;
 
-  constructor(private readonly screen: Screen) {
+  constructor(
+    private readonly screen: Screen,
+    /** `--coverage`: list every operation under the API coverage line. */
+    private readonly listApiCoverage = false,
+  ) {
     this.c = new Chalk({ level: screen.color ? 1 : 0 });
   }
 
@@ -65,6 +71,7 @@ export class ConsoleReporter implements Reporter {
     switch (r.status) {
       case 'passed':
         lines.push(`  ${c.green('✓')} ${r.name}${env}${time}`);
+        lines.push(...this.warnings(r));
         break;
       case 'flaky':
         lines.push(
@@ -108,6 +115,10 @@ export class ConsoleReporter implements Reporter {
     const notRun = notRunSummary(result.scenarios);
     if (notRun) out.push(c.yellow(notRun));
     out.push(`${c.bold('Duration:')}     ${formatMs(result.durationMs)}`);
+    if (result.api) {
+      for (const line of coverageSummary(result.api)) out.push(`${c.bold('API coverage:')} ${line}`);
+      if (this.listApiCoverage) out.push(...coverageList(result.api).map((l) => `  ${l}`));
+    }
     this.screen.out(out.join('\n'));
   }
 
@@ -134,6 +145,17 @@ export class ConsoleReporter implements Reporter {
     return out;
   }
 
+  /** Contract warnings (`contract: warn`) of a scenario that passed. */
+  private warnings(r: ScenarioResult): string[] {
+    const c = this.c;
+    const out: string[] = [];
+    for (const s of r.steps)
+      for (const a of s.assertions)
+        if (a.warning && !a.passed)
+          out.push(`      ${c.yellow(`warning: ${a.message ?? a.path}`)}${loc(a.location, c)}`);
+    return out.slice(0, 10);
+  }
+
   private step(s: StepResult): string[] {
     const c = this.c;
     const out = [
@@ -145,7 +167,11 @@ export class ConsoleReporter implements Reporter {
     if (failed.length) for (const a of failed) out.push(...this.assertion(a));
     else if (s.error) out.push(...message(s.error.message, s.error.location, c));
     if (failed.length && s.error && s.poll?.timedOut) out.push(`      ${c.red(s.error.message)}`);
-    if (s.poll)
+    else if (failed.length && s.error && s.poll?.maxAttempts !== undefined)
+      out.push(...message(s.error.message, s.error.location, c));
+    if (s.poll?.maxAttempts !== undefined)
+      out.push(c.dim(`      repeat: ${s.attempts} of at most ${s.poll.maxAttempts} iterations`));
+    else if (s.poll)
       out.push(
         c.dim(
           `      poll: ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}${s.poll.timedOut ? `, timed out after ${formatMs(s.poll.timeoutMs)}` : ''}`,

@@ -1,3 +1,4 @@
+import { apiCoverage, catalogsOf } from '../../contract/coverage.js';
 import { LoadError } from '../../errors.js';
 import type { RunInfo, RunResult, ScenarioResult } from '../../types.js';
 import { countStatuses, endOf, successRate } from '../replay.js';
@@ -80,6 +81,8 @@ export function combineRuns(runs: ShardRun[], where: { outDir: string; cwd: stri
       a.location.line - b.location.line ||
       a.id.localeCompare(b.id),
   );
+  // API coverage is recounted from the steps of every shard against the union of the documents.
+  const catalogs = ends.flatMap((e) => catalogsOf(e.api));
   const begin: RunEvent = {
     type: 'begin',
     info: {
@@ -105,6 +108,7 @@ export function combineRuns(runs: ShardRun[], where: { outDir: string; cwd: stri
       interrupted: ends.some((e) => e.interrupted),
       scenarios: sorted,
       errors,
+      ...(catalogs.length ? { api: apiCoverage(catalogs, sorted) } : {}),
     },
   };
   return [begin, ...body, end];
