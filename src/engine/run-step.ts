@@ -4,7 +4,7 @@ import { evaluate } from '../assert/evaluate.js';
 import { FlowrunError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
 import type { StepContext, StepOutput, StepRunner } from '../steps/types.js';
-import { hasTemplate, renderValue, type Scope } from '../template/render.js';
+import { hasTemplate, renderValue, renderValueAsync, type Scope } from '../template/render.js';
 import type { AssertionResult, Phase, PollAttempt, ScenarioSpec, StepResult, StepSpec } from '../types.js';
 import type { ResolvedEnvironment } from '../model/environment.js';
 import type { Contract } from '../contract/check.js';
@@ -62,6 +62,9 @@ const KEEP_ATTEMPTS = 50;
 
 const render = (value: unknown, scope: Scope): unknown =>
   hasTemplate(value) ? renderValue(value, scope) : value;
+/** For the step's own fields and expect, where asynchronous helpers (jwt) may be used. */
+const renderAsync = async (value: unknown, scope: Scope): Promise<unknown> =>
+  hasTemplate(value) ? renderValueAsync(value, scope) : value;
 
 function stepScope(step: StepSpec, scope: Scope): Scope {
   if (!step.includeInputs?.length) return scope;
@@ -115,7 +118,7 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     const kind = loaded.get(step.kind) ?? (await loadRunner(step.kind));
     runner = kind.runner;
     scope = stepScope(step, rt.scope);
-    config = renderConfig(step.config, scope, kind.literal);
+    config = await renderConfig(step.config, scope, kind.literal);
   } catch (error) {
     return fail((error as Error).message);
   }
@@ -163,7 +166,7 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     if (!assertions)
       assertions = step.expect
         ? evaluate(
-            render(step.expect, output.scope ? { ...scope, ...output.scope } : scope) as Record<
+            (await renderAsync(step.expect, output.scope ? { ...scope, ...output.scope } : scope)) as Record<
               string,
               unknown
             >,
@@ -210,11 +213,11 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
   return finish();
 }
 
-function renderConfig(config: unknown, scope: Scope, literal: Set<string>): unknown {
+async function renderConfig(config: unknown, scope: Scope, literal: Set<string>): Promise<unknown> {
   if (literal.size === 0 || !config || typeof config !== 'object' || Array.isArray(config))
-    return render(config, scope);
+    return renderAsync(config, scope);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) out[k] = literal.has(k) ? v : render(v, scope);
+  for (const [k, v] of Object.entries(config)) out[k] = literal.has(k) ? v : await renderAsync(v, scope);
   return out;
 }
 
