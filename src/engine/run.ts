@@ -29,6 +29,8 @@ export interface RunOptions {
   overrides: Record<string, unknown>;
   allowWrites?: boolean;
   retries?: number;
+  /** `onFailure: continue` from flowrun.config.yaml: later steps run after a failed step. */
+  continueOnFailure?: boolean;
   /** Default per-scenario deadline. */
   scenarioTimeoutMs?: number;
   /** Deadline for the whole run. */
@@ -218,6 +220,7 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
       signal,
       contract,
       defaultTimeoutMs: options.scenarioTimeoutMs,
+      continueOnFailure: options.continueOnFailure,
       exchanges: options.exchanges ?? (scenariosPlanned(options) > EXCHANGES_ALL_UP_TO ? 'failed' : 'all'),
       onStepEnd: (step) => mux.stepEnd({ id: spec.id, environment: env.name }, step),
       onSecret: (value) => mux.addSecrets([value]),
@@ -231,7 +234,7 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
 
 /** Why a scenario does not apply to this environment (reported as skipped, never silently dropped). */
 function skipReason(spec: ScenarioSpec, env: ResolvedEnvironment, options: RunOptions): string | undefined {
-  if (spec.skip) return spec.skip;
+  if (spec.skip && !spec.skip.includes('{{')) return spec.skip;
   for (const r of spec.requires ?? []) {
     const why = env.unavailable?.[r];
     if (why) return `needs ${r}, which is not available: ${why}`;

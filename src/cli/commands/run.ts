@@ -149,6 +149,7 @@ export async function runCommand(
       exchanges: exchangesOption(o.exchanges),
       onNotice: (message) => screen.err(`note: ${message}`),
       retries,
+      continueOnFailure: config.onFailure === 'continue',
       scenarioTimeoutMs,
       runTimeoutMs,
       signal: interrupt.signal,
