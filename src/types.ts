@@ -111,6 +111,8 @@ export interface ScenarioSpec {
   name: string;
   file: string;
   location: Location;
+  /** Where the name comes from: `name:`, or the parameter value that makes the instance's name. */
+  nameLocation?: Location;
   tags: string[];
   covers: string[];
   coversLocations: Location[];

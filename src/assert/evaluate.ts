@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExpectMode, StepOutput } from '../model/step.js';
 import type { AssertionResult, Location } from '../types.js';
 import { compileUserSchema } from '../util/user-schema.js';
+import { readSmallFile } from '../util/files.js';
 import { check, deepDiff, isPlainObject, MISSING, show } from './matchers.js';
 import { MASK } from '../util/mask.js';
 import { select } from './jsonpath.js';
@@ -232,6 +232,33 @@ function rows(expected: unknown, actual: unknown, location: Location): Assertion
 
 const schemaFiles = new Map<string, object>();
 
+/**
+ * Reads and compiles a JSON Schema file once per process; the loader calls it for every
+ * referenced file, so a file that does not parse or compile is a load error naming the file.
+ */
+export function loadSchemaFile(file: string, displayName = file): object {
+  let loaded = schemaFiles.get(file);
+  if (!loaded) {
+    const text = readSmallFile(file, displayName);
+    try {
+      loaded = JSON.parse(text) as object;
+    } catch (error) {
+      throw new Error(`${displayName} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+    if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded))
+      throw new Error(`${displayName} is not a JSON Schema (an object)`);
+    try {
+      compileUserSchema(loaded);
+    } catch (error) {
+      throw new Error(`${displayName} is not a valid JSON Schema: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    schemaFiles.set(file, loaded);
+  }
+  return loaded;
+}
+
 function schema(
   expected: unknown,
   actual: unknown,
@@ -241,13 +268,7 @@ function schema(
   let schemaObject: object;
   try {
     if (typeof expected === 'string') {
-      const file = path.resolve(ctx.baseDir, expected);
-      let loaded = schemaFiles.get(file);
-      if (!loaded) {
-        loaded = JSON.parse(readFileSync(file, 'utf8')) as object;
-        schemaFiles.set(file, loaded);
-      }
-      schemaObject = loaded;
+      schemaObject = loadSchemaFile(path.resolve(ctx.baseDir, expected), expected);
     } else schemaObject = expected as object;
     const validate = compileUserSchema(schemaObject);
     if (validate(actual))

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Chalk } from 'chalk';
 import { FlowrunError, LoadErrors } from '../errors.js';
-import { codeFrame, type YamlSource } from '../scenario/yaml-source.js';
+import { codeFrame, readSmallFile, type YamlSource } from '../scenario/yaml-source.js';
 import type { Screen } from '../types.js';
 
 /** Prints load errors once, centrally: `file:line:col error: message`, a hint, and a code frame. */
@@ -26,7 +25,8 @@ export function printErrors(
 
 function readText(file: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8');
+    // Sized first: the error may be about a file far too big to read.
+    return readSmallFile(file);
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'dotenv';
+import { readSmallFile } from '../scenario/yaml-source.js';
 
 /** Prefix of process-environment variables that become flowrun variables. */
 export const VAR_PREFIX = 'FLOWRUN_VAR_';
@@ -16,7 +17,7 @@ export function loadDotenv(
 ): { file?: string; set: string[] } {
   const file = path.join(dir, '.env');
   if (!existsSync(file)) return { set: [] };
-  const parsed = parse(readFileSync(file));
+  const parsed = parse(readSmallFile(file, path.relative(dir, file)));
   const set: string[] = [];
   for (const [name, value] of Object.entries(parsed)) {
     if (env[name] !== undefined) continue;

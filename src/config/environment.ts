@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { LoadErrors, UsageError } from '../errors.js';
+import { LoadError, LoadErrors, UsageError } from '../errors.js';
 import { BUILTIN_NAMES, checkTemplates, KnownNames } from '../scenario/check-templates.js';
 import { displayName } from '../scenario/normalize.js';
 import { suggest, validateSource } from '../scenario/validate.js';
@@ -51,9 +51,40 @@ export async function loadEnvironment(
     // Templates in an environment see the process environment, runId, earlier services and mocks.
     const known = new KnownNames([...BUILTIN_NAMES, ...Object.keys(data.vars ?? {})]);
     checkTemplates([[data, []]], source, known, errors);
+    errors.push(...checkReadyNames(data, source));
   }
   if (errors.length) throw errors.length === 1 ? errors[0] : new LoadErrors(errors);
   return { name: String(data.name ?? name), file, data, source };
+}
+
+/**
+ * `waitFor: - sql: main` names a database of `databases:` (and `redis: cache` one of `redis:`);
+ * anything else without `://` is neither a URL nor a name, and is refused with a suggestion.
+ */
+function checkReadyNames(data: Record<string, any>, source: YamlSource): LoadError[] {
+  const errors: LoadError[] = [];
+  ((data.waitFor ?? []) as Record<string, unknown>[]).forEach((check, i) => {
+    for (const [kind, section] of [
+      ['sql', 'databases'],
+      ['redis', 'redis'],
+    ] as const) {
+      const value = check?.[kind];
+      if (typeof value !== 'string' || value.includes('://') || value.includes('{{')) continue;
+      const names = Object.keys((data[section] ?? {}) as Record<string, unknown>);
+      if (names.includes(value)) continue;
+      const guess = suggest(value, names);
+      errors.push(
+        new LoadError(`waitFor ${kind}: "${value}" is neither a URL nor a name from ${section}:`, {
+          code: 'E_ENV',
+          location: source.locate(['waitFor', i, kind]),
+          hint: guess
+            ? `did you mean "${guess}"?`
+            : `give a ${kind === 'sql' ? 'postgres://' : 'redis://'} URL${names.length ? ` or one of: ${names.join(', ')}` : ''}`,
+        }),
+      );
+    }
+  });
+  return errors;
 }
 
 /** Names every scenario template may use in this environment (its vars). */

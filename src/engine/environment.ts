@@ -170,17 +170,40 @@ export async function activateEnvironment(
     redis: named('redis'),
     mocks,
     services,
-    waitFor: ((d.waitFor ?? []) as Record<string, unknown>[]).map((c, i) =>
-      readyCheck(render(c, ['waitFor', i]) as Record<string, unknown>, loc(['waitFor', i])),
-    ),
+    waitFor: [],
     protected: d.protected === true,
     contract: contractSettings(env, options.cwd, (value, at) => String(render(value, at))),
     unavailable,
     keyLocations,
   };
   for (const [k, v] of Object.entries(resolved.http.headers)) resolved.http.headers[k] = String(v);
+  // After databases and redis: `sql: main` names one of them.
+  resolved.waitFor = ((d.waitFor ?? []) as Record<string, unknown>[]).map((c, i) =>
+    readyCheck(
+      namedReadyTarget(
+        render(c, ['waitFor', i]) as Record<string, unknown>,
+        resolved.databases,
+        resolved.redis,
+      ),
+      loc(['waitFor', i]),
+    ),
+  );
   if (resolved.waitFor.length) await gate(resolved, options.signal);
   return resolved;
+}
+
+/** The check with a `sql:`/`redis:` name replaced by that database's URL. */
+export function namedReadyTarget(
+  check: Record<string, unknown>,
+  databases: Record<string, { url: string }>,
+  redis: Record<string, { url: string }>,
+): Record<string, unknown> {
+  const out = { ...check };
+  if (typeof out.sql === 'string' && !out.sql.includes('://') && databases[out.sql])
+    out.sql = databases[out.sql].url;
+  if (typeof out.redis === 'string' && !out.redis.includes('://') && redis[out.redis])
+    out.redis = redis[out.redis].url;
+  return out;
 }
 
 /** A check as written in the environment file (`timeout`, `interval` as durations) -> ReadyCheck. */

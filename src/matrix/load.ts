@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
 import { distance } from 'fastest-levenshtein';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { LoadError, LoadErrors } from '../errors.js';
 import { validator } from '../scenario/validate.js';
+import { documentToJS, readSmallFile } from '../scenario/yaml-source.js';
 import type { Location } from '../types.js';
 
 /** One integration point of the matrix file. */
@@ -100,10 +100,19 @@ export function coverNames(matrix: MatrixFile): string[] {
 export async function loadMatrix(file: string, displayName = file): Promise<MatrixFile> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readSmallFile(file, displayName);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new LoadError(`cannot read the integration matrix ${displayName}: ${code}`, { code: 'E_READ' });
+    if ((error as LoadError).code !== 'E_READ') throw error;
+    const reason = (error as Error).message.replace(/^cannot read .*: /, '');
+    throw new LoadError(
+      reason === 'ENOENT'
+        ? `integration matrix ${displayName} not found`
+        : `cannot read the integration matrix ${displayName}: ${reason}`,
+      {
+        code: 'E_READ',
+        hint: reason === 'ENOENT' ? 'check --matrix or matrix: in flowrun.config.yaml' : undefined,
+      },
+    );
   }
   return parseMatrix(text, displayName);
 }
@@ -111,7 +120,7 @@ export async function loadMatrix(file: string, displayName = file): Promise<Matr
 /** Parses matrix YAML text (`file` names it in locations). */
 export function parseMatrix(text: string, file: string): MatrixFile {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const at = (offset: number): Location => {
     const p = lines.linePos(offset);
     return { file, line: p.line, col: p.col };
@@ -127,7 +136,7 @@ export function parseMatrix(text: string, file: string): MatrixFile {
       ),
     );
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const data = documentToJS(doc, file, at);
   // Precompiled at build time with the other schemas (ajv is not loaded for it).
   const validate = validator('matrix');
   if (!validate(data)) {

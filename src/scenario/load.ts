@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { FlowrunError, LoadError } from '../errors.js';
+import { FlowrunError, formatLocation, LoadError } from '../errors.js';
 import type { Location, MockExpectationSpec, ScenarioSpec, StepSpec } from '../types.js';
 import { stepKinds } from '../steps/registry.js';
 import { renderString } from '../template/render.js';
@@ -37,7 +37,7 @@ export async function loadScenarios(paths: string[], options: LoadOptions): Prom
     return { scenarios: [], errors: [error as FlowrunError], sources: state.sources, files: 0 };
   }
   const perFile = loadTargets(targets, options, state);
-  const scenarios = perFile.flat();
+  const scenarios = uniqueNames(perFile.flat(), state);
   if (options.checkCovers) {
     for (const sc of scenarios) {
       state.errors.push(
@@ -116,7 +116,8 @@ function loadFile(target: Target, options: LoadOptions, state: LoadState): Scena
 
   const instances = expand(parameters);
   const out: ScenarioSpec[] = [];
-  for (const params of instances) {
+  const nameAt = source.locate(['name']);
+  for (const [n, params] of instances.entries()) {
     const suffix = Object.keys(params).length
       ? ` [${Object.entries(params)
           .map(([k, v]) => `${k}=${fmt(v)}`)
@@ -139,6 +140,7 @@ function loadFile(target: Target, options: LoadOptions, state: LoadState): Scena
       name,
       file,
       location: { file, line: 1, col: 1 },
+      nameLocation: instanceLocation(n, parameters, source) ?? nameAt,
       tags: (data.tags ?? []).map(String),
       covers,
       coversLocations,
@@ -163,6 +165,37 @@ function loadFile(target: Target, options: LoadOptions, state: LoadState): Scena
   return out;
 }
 
+/**
+ * Scenario names identify results in every report and in `flowrun merge`, so two scenarios
+ * (or two instances of one) with the same name are refused, with both locations. The same
+ * scenario selected twice (`a.yaml:3 a.yaml:9`) is kept once.
+ */
+function uniqueNames(scenarios: ScenarioSpec[], state: LoadState): ScenarioSpec[] {
+  const seen = new Map<string, ScenarioSpec>();
+  const out: ScenarioSpec[] = [];
+  for (const sc of scenarios) {
+    const first = seen.get(sc.name);
+    if (!first) {
+      seen.set(sc.name, sc);
+      out.push(sc);
+      continue;
+    }
+    if (formatLocation(first.nameLocation) === formatLocation(sc.nameLocation)) continue;
+    const where = formatLocation(first.nameLocation ?? first.location);
+    state.errors.push(
+      new LoadError(`duplicate scenario name "${sc.name}": also at ${where}`, {
+        code: 'E_DUPLICATE_NAME',
+        location: sc.nameLocation ?? sc.location,
+        hint:
+          first.file === sc.file
+            ? 'two parameter values give the same instance name: make the values distinct'
+            : 'scenario names identify results in reports and merge: rename one of them',
+      }),
+    );
+  }
+  return out;
+}
+
 /** What the scenario needs from the environment: declared, plus what its steps name. */
 function requirementsOf(declared: string[], steps: StepSpec[]): string[] {
   const all = new Set(declared);
@@ -179,6 +212,19 @@ export function expand(parameters: Record<string, unknown[]>): Record<string, un
     combos = combos.flatMap((c) => values.map((v) => ({ ...c, [k]: v })));
   }
   return combos;
+}
+
+/** Where instance `n` gets its last parameter value (the one that makes its name). */
+function instanceLocation(
+  n: number,
+  parameters: Record<string, unknown[]>,
+  source: YamlSource,
+): Location | undefined {
+  const keys = Object.keys(parameters);
+  if (keys.length === 0) return undefined;
+  // expand() varies the last key fastest.
+  const last = keys[keys.length - 1];
+  return source.locate(['parameters', last, n % parameters[last].length]);
 }
 
 /** `file.yaml:N`: a line inside `parameters:` selects the instances with that value; else all. */

@@ -6,6 +6,7 @@ import { FlowrunError, LoadError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
 import type { Location, Phase, PollSpec, StepFlow, StepSpec } from '../types.js';
 import { parseDuration } from '../util/time.js';
+import { checkExpect } from './check-expect.js';
 import { checkTemplates, type KnownNames } from './check-templates.js';
 import { parseStepFlow } from './control-flow.js';
 import { suggest, validateSource } from './validate.js';
@@ -113,6 +114,8 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
           kind.expectNames,
         );
     }
+    checkExpect(raw.expect, [...at, 'expect'], input.source, state.cwd, state.errors);
+    if (poll?.until) checkExpect(poll.until, [...at, 'poll', 'until'], input.source, state.cwd, state.errors);
     const step: StepSpec = {
       name: typeof raw.name === 'string' ? raw.name : kind.describe(config ?? {}),
       kind: kindName,

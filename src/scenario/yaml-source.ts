@@ -1,13 +1,28 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import jsYaml from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import { LoadError } from '../errors.js';
+import { readSmallFile } from '../util/files.js';
+
+export { MAX_FILE_BYTES, readSmallFile } from '../util/files.js';
 import type { Location } from '../types.js';
 
-/** Files above this size are refused before parsing (a scenario is never megabytes of YAML). */
-export const MAX_FILE_BYTES = 4 * 1024 * 1024;
-/** yaml's alias expansion cap: refuses "billion laughs" documents. */
-const MAX_ALIAS_COUNT = 100;
+/**
+ * The most nodes a document may have once every alias is expanded: refuses "billion laughs"
+ * documents while a file may reuse a small anchor as often as it likes. A 4 MiB file without
+ * aliases has far fewer nodes than this.
+ */
+export const MAX_EXPANDED_NODES = 1_000_000;
 
 /** A parsed YAML file that maps JSON paths back to file:line:col. */
 export interface YamlSource {
@@ -20,32 +35,6 @@ export interface YamlSource {
 
 export function readYamlFile(file: string, displayName = file): YamlSource {
   return parseYamlSource(readSmallFile(file, displayName), displayName);
-}
-
-/**
- * Reads a file synchronously after checking its size on the open descriptor: scenario files are
- * small, and for thousands of them one synchronous read is several times cheaper than the
- * open/stat/read/close round trips of the promise API.
- */
-export function readSmallFile(file: string, displayName = file): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const { size } = fstatSync(fd);
-    if (size > MAX_FILE_BYTES) {
-      throw new LoadError(
-        `${displayName} is ${(size / 1048576).toFixed(1)} MiB; files over ${MAX_FILE_BYTES / 1048576} MiB are refused`,
-        { code: 'E_YAML_SIZE', location: { file: displayName, line: 1, col: 1 } },
-      );
-    }
-    return readFileSync(fd, 'utf8');
-  } catch (error) {
-    if (error instanceof LoadError) throw error;
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new LoadError(`cannot read ${displayName}: ${reason}`, { code: 'E_READ' });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /**
@@ -66,6 +55,8 @@ export function parseYamlFull(text: string, file: string): YamlSource {
     prettyErrors: false,
     uniqueKeys: true,
     strict: true,
+    // `<<: *base` merges the mapping, in both parsers (the fast path sends such files here).
+    merge: true,
   });
   const at = (offset: number): Location => {
     const p = lines.linePos(offset);
@@ -76,20 +67,11 @@ export function parseYamlFull(text: string, file: string): YamlSource {
     throw new LoadError(`YAML syntax error: ${firstLine(problem.message)}`, {
       code: 'E_YAML',
       location: at(problem.pos[0]),
+      hint: quoteHint(text, problem.pos[0]),
     });
   }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    const msg = (error as Error).message;
-    throw new LoadError(
-      /alias/i.test(msg)
-        ? `YAML aliases expand too much (over ${MAX_ALIAS_COUNT} resolved aliases): refused as a possible alias bomb`
-        : `YAML error: ${firstLine(msg)}`,
-      { code: 'E_YAML', location: { file, line: 1, col: 1 } },
-    );
-  }
+  checkKeys(doc, text, at);
+  const data = documentToJS(doc, file, at);
   const locate = (path: readonly (string | number)[], target: 'key' | 'value' = 'value'): Location => {
     let node: unknown = doc.contents;
     let best: number = (doc.contents as Node | null)?.range?.[0] ?? 0;
@@ -119,8 +101,110 @@ export function parseYamlFull(text: string, file: string): YamlSource {
   return { file, text, data, locate };
 }
 
+/**
+ * A plain `{{name}}` is YAML for a mapping inside a mapping: as a value it silently became
+ * `{ "{ name }": null }`. A key that is a mapping or a list is refused, with the fix.
+ */
+function checkKeys(doc: Document.Parsed, text: string, at: (offset: number) => Location): void {
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as Node | null;
+      if (!isMap(key) && !isSeq(key)) return;
+      // `{{x}}` is a mapping whose only key is the mapping `{x}`: point at the outer braces.
+      const inner = key.range?.[0] ?? 0;
+      const end = key.range?.[1] ?? inner;
+      const template = text[inner - 1] === '{' && text[end] === '}';
+      const start = template ? inner - 1 : inner;
+      const written = text.slice(start, template ? end + 1 : end).trim();
+      throw new LoadError(
+        template
+          ? `unquoted template ${written}: YAML reads {{...}} as a mapping`
+          : 'a mapping key must be a plain value, not a mapping or a list',
+        {
+          code: 'E_YAML',
+          location: at(start),
+          hint: template
+            ? `quote it: "${written.replace(/"/g, '\\"')}"`
+            : 'quote the key if it is meant as text',
+        },
+      );
+    },
+  });
+}
+
+/**
+ * `{ email: {{x}}/a }` or `{ $.items[0].id: 1 }` inside a flow mapping is a YAML syntax error:
+ * `{ } [ ] ,` end a plain value there. When the line has such an unquoted template or
+ * JSONPath, the hint says to quote it.
+ */
+function quoteHint(text: string, offset: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineEnd = text.indexOf('\n', offset);
+  const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+  if (!/[{[]/.test(line)) return undefined;
+  const token =
+    /(?:^|[\s{[,:])([^\s"',{}[\]]*\{\{[^}]*\}\}[^\s,}\]]*)/.exec(line) ??
+    /(?:^|[\s{[,])(\$[^\s"',{}]*?\[[^\s]*?)(?=:\s|:$|\s*[,}]|\s*$)/.exec(line);
+  if (!token) return undefined;
+  const value = token[1];
+  return `inside { } or [ ], quote a value or key that holds {{ }} or [ ]: "${value.replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * The document's value, after refusing one whose aliases expand beyond MAX_EXPANDED_NODES
+ * (every file flowrun parses with yaml goes through here).
+ */
+export function documentToJS(doc: Document.Parsed, file: string, at: (offset: number) => Location): unknown {
+  const expanded = expandedSize(doc);
+  if (expanded.nodes > MAX_EXPANDED_NODES) {
+    throw new LoadError(
+      `YAML aliases expand to over ${MAX_EXPANDED_NODES.toLocaleString('en')} values: refused as a possible alias bomb`,
+      { code: 'E_YAML', location: expanded.at === undefined ? { file, line: 1, col: 1 } : at(expanded.at) },
+    );
+  }
+  try {
+    return doc.toJS({ maxAliasCount: -1 });
+  } catch (error) {
+    throw new LoadError(`YAML error: ${firstLine((error as Error).message)}`, {
+      code: 'E_YAML',
+      location: { file, line: 1, col: 1 },
+    });
+  }
+}
+
+/**
+ * How many values the document holds once every alias is expanded (memoised per node, so
+ * linear in the file), and where the alias that crossed the bound is.
+ */
+function expandedSize(doc: Document.Parsed): { nodes: number; at?: number } {
+  const sizes = new Map<unknown, number>();
+  let at: number | undefined;
+  const size = (node: unknown): number => {
+    if (node === null || node === undefined) return 1;
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    sizes.set(node, 1); // a recursive alias counts once
+    let n = 1;
+    if (isAlias(node)) {
+      n = size(node.resolve(doc));
+      if (n > MAX_EXPANDED_NODES && at === undefined) at = node.range?.[0];
+    } else if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) {
+        n += isPair(item) ? size(item.key) + size(item.value) : size(item);
+        if (n > MAX_EXPANDED_NODES) {
+          at ??= node.range?.[0];
+          break;
+        }
+      }
+    }
+    sizes.set(node, n);
+    return n;
+  };
+  return { nodes: size(doc.contents), at };
+}
+
 // The YAML 1.2 core schema exactly as yaml resolves plain scalars (yaml/dist/schema/core), so
-// both parsers give the same values: no timestamps, no `0b`, no `_` in numbers, no merge keys.
+// both parsers give the same values: no timestamps, no `0b`, no `_` in numbers (merge keys go to yaml).
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
 const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 const INT_OCT = /^0o[0-7]+$/;
@@ -166,8 +250,8 @@ const CORE_SCHEMA = jsYaml.FAILSAFE_SCHEMA.extend({
   ],
 });
 
-/** Anchors, aliases, tags, directives and document markers: left to yaml. */
-const UNUSUAL = /(?:^|[\s[{,])[&*!]\S|^(?:---|\.\.\.|%)/m;
+/** Anchors, aliases, tags, directives, document markers and merge keys: left to yaml. */
+const UNUSUAL = /(?:^|[\s[{,])[&*!]\S|^(?:---|\.\.\.|%)|(?:^|[\s{,])<<\s*:/m;
 
 /** A node as js-yaml composed it: where it opened and closed, and its children in order. */
 interface Frame {

@@ -135,7 +135,7 @@ test('loadMatrix: reads a file; a missing file is a LoadError', async () => {
   assert.equal(m.file, 'integration-matrix.yaml');
   await assert.rejects(loadMatrix(path.join(dir, 'nope.yaml'), 'nope.yaml'), (e: unknown) => {
     assert.ok(e instanceof LoadError);
-    assert.match(e.message, /cannot read the integration matrix nope\.yaml: ENOENT/);
+    assert.equal(e.message, 'integration matrix nope.yaml not found');
     return true;
   });
 });

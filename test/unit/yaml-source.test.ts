@@ -120,3 +120,74 @@ describe('YAML loading: the fast path equals yaml', () => {
     assert.deepEqual(parseYamlSource('a: &x 1\nb: *x\n', 'alias.yaml').data, { a: 1, b: 1 });
   });
 });
+
+describe('merge keys and aliases', () => {
+  it('merges `<<` mappings in both parsers, keys written beside it winning', () => {
+    const viaAlias = 'base: &b { a: 1, b: 2 }\nx:\n  <<: *b\n  b: 3\n';
+    assert.deepEqual(parseYamlSource(viaAlias, 'm.yaml').data, { base: { a: 1, b: 2 }, x: { a: 1, b: 3 } });
+    // Without an anchor the fast path would take it: it must leave merge keys to yaml.
+    const inline = 'x:\n  <<: { a: 1 }\n  c: 2\ny: { <<: [{ d: 4 }], e: 5 }\n';
+    assert.equal(parseYamlFast(inline, 'm.yaml'), null);
+    assert.deepEqual(parseYamlSource(inline, 'm.yaml').data, { x: { a: 1, c: 2 }, y: { d: 4, e: 5 } });
+    // A quoted "<<" is an ordinary key.
+    assert.deepEqual(parseYamlSource('x: { "<<": 1 }\n', 'm.yaml').data, { x: { '<<': 1 } });
+  });
+
+  it('accepts a small anchor reused many times and refuses an expansion bomb where it crosses the bound', () => {
+    const reuse = ['h: &h { Accept: application/json }', 'steps:']
+      .concat(Array.from({ length: 150 }, (_, i) => `  - { name: s${i}, headers: *h }`))
+      .join('\n');
+    const data = parseYamlSource(reuse, 'r.yaml').data as { steps: { headers: unknown }[] };
+    assert.equal(data.steps.length, 150);
+    assert.deepEqual(data.steps[149].headers, { Accept: 'application/json' });
+    const bomb = [
+      'a: &a [x,x,x,x,x,x,x,x,x,x]',
+      ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdef'[i]}`).join(',')}]`),
+      'g: [*f]',
+    ].join('\n');
+    assert.throws(
+      () => parseYamlSource(bomb, 'b.yaml'),
+      (e: Error & { location?: { line: number; col: number } }) =>
+        /aliases expand to over 1,000,000 values: refused as a possible alias bomb/.test(e.message) &&
+        e.location?.line === 6 &&
+        e.location.col === 7,
+    );
+  });
+});
+
+describe('unquoted templates and JSONPath', () => {
+  const failure = (text: string) => {
+    try {
+      parseYamlSource(text, 'q.yaml');
+    } catch (error) {
+      const e = error as Error & { location?: { line: number; col: number }; hint?: string };
+      return { message: e.message, at: `${e.location?.line}:${e.location?.col}`, hint: e.hint };
+    }
+    return undefined;
+  };
+  it('refuses {{x}} read as a mapping, in block and flow style, with the quoted fix', () => {
+    for (const [text, at] of [
+      ['a: { email: {{x}} }\n', '1:13'],
+      ['a:\n  email: {{ x }}\n', '2:10'],
+      ['d: { $.a: { eq: {{x}} } }\n', '1:17'],
+    ] as const) {
+      const f = failure(text);
+      assert.equal(f?.message.startsWith('unquoted template {{'), true, text);
+      assert.equal(f?.at, at, text);
+      assert.match(f!.hint!, /^quote it: "\{\{ ?x ?\}\}"$/);
+    }
+  });
+  it('hints at quoting when {{...}} or a JSONPath with [ ] breaks a flow collection', () => {
+    for (const [text, value] of [
+      ['b: { body: { $[0].x: 1 } }\n', '$[0].x'],
+      ['b: { body: { $.items[0].id: { type: string } } }\n', '$.items[0].id'],
+      ['c: { url: /a/{{id}}/b }\n', '/a/{{id}}/b'],
+      ['c: [ /a/{{id}} ]\n', '/a/{{id}}'],
+    ] as const) {
+      const f = failure(text);
+      assert.match(f?.message ?? '', /^YAML syntax error: /, text);
+      assert.equal(f?.hint, `inside { } or [ ], quote a value or key that holds {{ }} or [ ]: "${value}"`);
+    }
+    assert.equal(failure('e: { ok: "{{x}}", p: "$[0].x" }\n'), undefined);
+  });
+});

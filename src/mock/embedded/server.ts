@@ -33,6 +33,8 @@ export interface ActiveExpectation {
   order: number;
   priority: number;
   answered: number;
+  /** How this expectation's responses are rendered, when not the scope's (control API entries). */
+  render?: RenderFn;
 }
 
 interface Scope {
@@ -206,8 +208,9 @@ export class EmbeddedMockServer implements MockDriver {
       scope = { id: API_SCOPE, startSeq: 1, render, actives: [], unmatched: [], unmatchedDropped: 0 };
       this.scopes.set(API_SCOPE, scope);
     }
-    scope.render = render;
-    const active = this.activate(API_SCOPE, exp);
+    // Per expectation: one PUT through the control API (not rendered) must not change how the
+    // expectations of `flowrun mock <file>` (rendered) answer.
+    const active = { ...this.activate(API_SCOPE, exp), render };
     const i = scope.actives.findIndex((a) => a.exp.id === exp.id);
     if (i >= 0) scope.actives[i] = active;
     else scope.actives.push(active);
@@ -285,7 +288,7 @@ export class EmbeddedMockServer implements MockDriver {
     const raw = hit.exp.responses[Math.min(hit.answered, hit.exp.responses.length - 1)];
     hit.answered++;
     const entry = this.journal.add({ ...incoming, matched: { scope: hit.scope, id: hit.exp.id } });
-    const render = this.scopes.get(hit.scope)?.render ?? identity;
+    const render = hit.render ?? this.scopes.get(hit.scope)?.render ?? identity;
     let response;
     try {
       response = normalizeResponse(
