@@ -1,12 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { createPool, migrate } from './lib/db.js';
 import { createGateways } from './lib/gateways.js';
+import { createPartnerNotifier } from './lib/partners.js';
+import { createAttemptLimiter } from './lib/rate-limit.js';
 import { HttpError, readJson, Router, sendJson } from './lib/http.js';
 import { createStore } from './lib/store.js';
 import { createTaskRunner } from './lib/tasks.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
+import { registerMfaRoutes } from './routes/mfa.js';
 import { registerOrderRoutes } from './routes/orders.js';
 
 // Wires configuration, PostgreSQL, optional Redis, the external-service clients and the
@@ -89,6 +93,7 @@ function buildRouter() {
   const router = new Router();
   router.add('GET', '/health', ({ ctx }) => health(ctx));
   registerAuthRoutes(router);
+  registerMfaRoutes(router);
   registerCatalogRoutes(router);
   registerOrderRoutes(router);
   return router;
@@ -108,7 +113,7 @@ function createHandler(ctx, router) {
     } catch (err) {
       if (err instanceof HttpError) {
         status = err.status;
-        sendJson(res, status, { error: err.code, message: err.message, ...err.details });
+        sendJson(res, status, { error: err.code, message: err.message, ...err.details }, err.headers);
       } else {
         ctx.log.error('unhandled error', { method: req.method, path: pathname, err, stack: err?.stack });
         sendJson(res, 500, { error: 'internal_error', message: 'unexpected server error' });
@@ -132,7 +137,20 @@ export async function startShop(config, log) {
     throw err;
   }
 
-  const ctx = { config, log, pool, redis, gateways: createGateways(config, log) };
+  const ctx = {
+    config,
+    log,
+    pool,
+    redis,
+    gateways: createGateways(config, log),
+    partners: createPartnerNotifier(config, log),
+    loginLimiter: createAttemptLimiter({
+      max: config.loginMaxFailures,
+      windowSeconds: config.loginLockSeconds,
+    }),
+    // Signs the short-lived token between the password step and the second factor.
+    mfaKey: randomBytes(32),
+  };
   ctx.store = createStore({ pool, redis, config });
   ctx.tasks = createTaskRunner(ctx);
 

@@ -39,6 +39,19 @@ const result = (
   location,
 });
 
+const wholeNumber = (v: unknown): unknown => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
+
+/**
+ * A status expectation after rendering: a number (a whole number as text counts, e.g. from a
+ * CSV row), a list of them, or a matcher; undefined when it is none of these.
+ */
+function statusCodes(expected: unknown): unknown {
+  if (isPlainObject(expected)) return expected;
+  const list = Array.isArray(expected) ? expected.map(wholeNumber) : wholeNumber(expected);
+  const ok = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
+  return (Array.isArray(list) ? list.every(ok) : ok(list)) ? list : undefined;
+}
+
 /** Evaluates an `expect` (or `poll.until`) block against a runner's output. */
 export function evaluate(
   expect: Record<string, unknown>,
@@ -54,13 +67,27 @@ export function evaluate(
     }
     const actual = Object.prototype.hasOwnProperty.call(output.values, key) ? output.values[key] : MISSING;
     switch (modes[key]) {
-      case 'oneOf':
+      case 'oneOf': {
+        const codes = statusCodes(expected);
         out.push(
-          Array.isArray(expected)
-            ? result(key, expected, actual, oneOf(expected, actual), locOf(ctx, key))
-            : result(key, expected, actual, check(expected, actual), locOf(ctx, key)),
+          codes === undefined
+            ? result(
+                key,
+                expected,
+                actual,
+                {
+                  passed: false,
+                  matcher: 'type',
+                  message: `expected a status code, a list of them or a matcher, got ${show(expected)}`,
+                },
+                locOf(ctx, key),
+              )
+            : Array.isArray(codes)
+              ? result(key, codes, actual, oneOf(codes, actual), locOf(ctx, key))
+              : result(key, codes, actual, check(codes, actual), locOf(ctx, key)),
         );
         break;
+      }
       case 'headers': {
         const headers = (isPlainObject(actual) ? actual : {}) as Record<string, unknown>;
         for (const [name, exp] of Object.entries((expected ?? {}) as Record<string, unknown>)) {

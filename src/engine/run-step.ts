@@ -163,14 +163,20 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     if (!assertions)
       assertions = step.expect
         ? evaluate(
-            render(step.expect, scope) as Record<string, unknown>,
+            render(step.expect, output.scope ? { ...scope, ...output.scope } : scope) as Record<
+              string,
+              unknown
+            >,
             output,
             runner.expect,
             evalCtx('expect'),
           )
         : [];
   } catch (error) {
-    return fail((error as Error).message);
+    // The kind's own check failed first (verify: nothing matched, so `request` is missing): that
+    // failure explains the step better than the template that could not be rendered.
+    if (!output.assertions?.some((a) => !a.passed)) return fail((error as Error).message);
+    assertions = [];
   }
   result.assertions = [...(output.assertions ?? []), ...assertions];
   if (rt.contract && output.exchange && step.contract !== false) {

@@ -24,7 +24,9 @@ export interface Times {
 
 export function normalizeTimes(raw: unknown): Times {
   if (raw === undefined || raw === null) return { atLeast: 1 };
-  const whole = (v: unknown, key: string) => {
+  const whole = (raw: unknown, key: string) => {
+    // A rendered template may give a whole number as text (e.g. a CSV value).
+    const v = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
       throw new FlowrunError(`verify times.${key}: expected a whole number >= 0, got ${JSON.stringify(v)}`, {
         code: 'E_VERIFY_SPEC',
@@ -32,7 +34,10 @@ export function normalizeTimes(raw: unknown): Times {
     }
     return v;
   };
-  if (typeof raw === 'number') return { atLeast: whole(raw, 'exactly'), atMost: raw };
+  if (typeof raw === 'number' || typeof raw === 'string') {
+    const n = whole(raw, 'exactly');
+    return { atLeast: n, atMost: n };
+  }
   if (typeof raw !== 'object')
     throw new FlowrunError('verify times: expected { exactly | atLeast | atMost }');
   const t = raw as Record<string, unknown>;

@@ -3,7 +3,8 @@ import type { AssertionResult, HttpExchange } from '../types.js';
 /**
  * How the engine evaluates one `expect` key of a step kind against the runner's output:
  * - `value`: the matcher table against `values[key]`
- * - `oneOf`: like value, but a YAML list means "one of" (http status)
+ * - `oneOf`: status codes: a number, a YAML list meaning "one of", or a matcher (a whole number
+ *   as text, e.g. a rendered CSV value, counts as a number; anything else is a failed check)
  * - `headers`: an object of name -> matcher, names case-insensitive
  * - `jsonpath`: an object of `$...` -> matcher over `values[key]` (or a plain value: deep equality)
  * - `rows`: a list of partial objects matched against the rows in order
@@ -35,4 +36,9 @@ export interface StepOutput {
    * them to the step's assertions next to those it evaluates from `expect`.
    */
   assertions?: AssertionResult[];
+  /**
+   * Names the step's own `expect` may use in templates besides the scenario's (verify's
+   * `request`: the first matching recorded request); declared in StepKind.expectNames.
+   */
+  scope?: Record<string, unknown>;
 }

@@ -80,11 +80,20 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
       for (const [k, v] of Object.entries(config))
         if (!literal.has(k)) templated.push([v, [...at, kindName, k]]);
     }
-    if (raw.expect) templated.push([raw.expect, [...at, 'expect']]);
     if (typeof raw.name === 'string') templated.push([raw.name, [...at, 'name']]);
     const poll = raw.poll as Record<string, unknown> | undefined;
     if (poll?.until) templated.push([poll.until, [...at, 'poll', 'until']]);
-    if (!skip) checkTemplates(templated, input.source, input.known, state.errors);
+    if (!skip) {
+      checkTemplates(templated, input.source, input.known, state.errors);
+      if (raw.expect)
+        checkTemplates(
+          [[raw.expect, [...at, 'expect']]],
+          input.source,
+          input.known,
+          state.errors,
+          kind.expectNames,
+        );
+    }
     checkExpect(raw.expect, [...at, 'expect'], input.source, state.cwd, state.errors);
     if (poll?.until) checkExpect(poll.until, [...at, 'poll', 'until'], input.source, state.cwd, state.errors);
     const step: StepSpec = {

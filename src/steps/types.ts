@@ -52,6 +52,8 @@ export interface StepKind {
   describe(config: any): string;
   /** Keys of the block the engine must not render (same meaning as StepRunner.literalKeys). */
   literalKeys?: string[];
+  /** Template names the step's `expect` sees besides the scenario's (filled from StepOutput.scope). */
+  expectNames?: string[];
   /**
    * Environment resources the step needs (`databases.main`, `redis.cache`): when one is
    * unavailable the scenario is skipped with the reason instead of failing.

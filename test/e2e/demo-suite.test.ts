@@ -33,14 +33,18 @@ function freePort(): Promise<number> {
 
 interface Report {
   totals: { scenarios: number; passed: number; failed: number; skipped: number; flaky: number };
-  scenarios: { name: string; status: string; steps: { name: string; status: string; error?: string }[] }[];
+  scenarios: {
+    name: string;
+    status: string;
+    steps: { name: string; status: string; attempts: number; error?: string }[];
+  }[];
   matrix: {
     totals: { points: number; covered: number; notCovered: number };
     rows: { point: string; status: string }[];
   };
 }
 
-const SCENARIOS = 11;
+const SCENARIOS = 14;
 
 describe('the demo suite against real PostgreSQL and Redis (environments/ci.yaml)', () => {
   const databases: TestDatabase[] = [];
@@ -98,20 +102,38 @@ describe('the demo suite against real PostgreSQL and Redis (environments/ci.yaml
     // The matrix: what the demo exercises passes, what it does not (SMS, email providers, shipping
     // providers, inventory sync, analytics) is honestly not covered.
     const status = Object.fromEntries(r.report.matrix.rows.map((row) => [row.point, row.status]));
-    for (const point of ['orders → payments', 'payments → notifications', 'cart → orders', 'yookassa'])
+    for (const point of [
+      'orders → payments',
+      'payments → notifications',
+      'cart → orders',
+      'yookassa',
+      'auth → mfa',
+      'mfa_login_flow',
+      'auth → rate_limiter',
+      'orders → partners',
+      'acme',
+    ])
       assert.equal(status[point], 'passed', point);
     for (const point of ['twilio', 'sms_ru', 'sendgrid', 'cdek', 'analytics_data_flow'])
       assert.equal(status[point], 'not-covered', point);
     assert.deepEqual(
       [r.report.matrix.totals.points, r.report.matrix.totals.covered, r.report.matrix.totals.notCovered],
-      [22, 12, 10],
+      [28, 18, 10],
     );
-    assert.match(r.stdout, /Integration matrix\s+12\/22 points covered/);
-    assert.match(await readFile(path.join(r.out, 'junit.xml'), 'utf8'), /<testsuites[^>]* tests="11"/);
+    assert.match(r.stdout, /Integration matrix\s+18\/28 points covered/);
+    assert.match(await readFile(path.join(r.out, 'junit.xml'), 'utf8'), /<testsuites[^>]* tests="14"/);
+    // The 429 came on the 6th login (LOGIN_MAX_FAILURES=5 in the environment).
+    const limited = r.report.scenarios.find((s) => s.name.startsWith('Login - repeated wrong passwords'))!;
+    assert.equal(
+      limited.steps.find((s) => s.name === 'wrong passwords until the account is locked')?.attempts,
+      6,
+    );
+    // The webhook key is a secret: it never reaches a report.
+    assert.doesNotMatch(await readFile(path.join(r.out, 'flowrun.json'), 'utf8'), /demo-partner-key-7f3a/);
   });
 
-  it('fails on the payment verification when the shop charges twice (SHOP_BUG=double-charge)', async () => {
-    const r = await runSuite('ci-buggy', { SHOP_BUG: 'double-charge' });
+  it('fails when the shop charges twice or sends a webhook twice (SHOP_BUG)', async () => {
+    const r = await runSuite('ci-buggy', { SHOP_BUG: 'double-charge,duplicate-webhook' });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(
       r.stdout,
@@ -127,6 +149,12 @@ describe('the demo suite against real PostgreSQL and Redis (environments/ci.yaml
         failed.some((name) => name.includes(`gateway=${gateway}`)),
         `the ${gateway} instance failed`,
       );
+    // The duplicate webhook comes 0.5 s after the first: exactly 1 within 2s watches the window.
+    assert.match(
+      r.stdout,
+      /expected POST \/webhooks\/orders .*\(mock "partnerWebhook" on partner\) to be called exactly 1 time, but it was called 2 times \(waited up to 2s/,
+    );
+    assert.ok(failed.some((name) => name.startsWith('Partner - an order from a referral')));
     const checkout = r.report.scenarios.find((s) => s.name.startsWith('Checkout'))!;
     const firstFailure = checkout.steps.find((s) => s.status === 'failed');
     assert.equal(firstFailure?.name, 'gateway charged exactly once, for 200 RUB');
@@ -135,6 +163,7 @@ describe('the demo suite against real PostgreSQL and Redis (environments/ci.yaml
       r.report.scenarios.some(
         (s) => s.name.startsWith('Fulfilment - a gateway outage') && s.status === 'passed',
       ),
+      JSON.stringify(r.report.scenarios.find((s) => s.name.startsWith('Fulfilment - a gateway outage'))),
     );
   });
 });

@@ -129,7 +129,17 @@ for (const server of ['embedded', 'mockserver', 'wiremock']) {
       const once = await verify(s, { mock: 'charge', times: { exactly: 1 }, json: { amount: 200 } });
       assert.deepEqual(failures(once), []);
       assert.equal(once.values.count, 1);
-      assert.equal((once.root as { json: { card: { last4: string } } }[])[0].json.card.last4, '4242');
+      const { requests } = once.root as {
+        requests: { json: { card: { last4: string } }; rawBody: string; headers: Record<string, string> }[];
+      };
+      assert.equal(requests[0].json.card.last4, '4242');
+      assert.deepEqual(JSON.parse(requests[0].rawBody), {
+        amount: 200,
+        currency: 'RUB',
+        card: { last4: '4242' },
+      });
+      assert.equal(requests[0].headers['content-type'], 'application/json');
+      assert.deepEqual(once.scope, { request: requests[0] });
 
       const twice = await verify(s, { mock: 'charge', times: { exactly: 2 } });
       const [times] = failures(twice);
@@ -253,6 +263,44 @@ for (const server of ['embedded', 'mockserver', 'wiremock']) {
         failures(late)[0].message!,
         /at least 2 times, but it was called 1 time \(waited up to 300ms, \d+ checks\)/,
       );
+      await d().unregister(s.id);
+    });
+
+    test('exactly/atMost within a window: a second call 1 s later fails it; the raw body is kept', async () => {
+      const s = scenario(server, [
+        spec(server, {
+          id: 'hook',
+          request: { method: 'POST', path: '/hooks' },
+          response: { status: 204 },
+        }),
+      ]);
+      await d().register(s.id, s.mocks, render);
+      const body = '{"event":"order.created",  "id":1}';
+      const send = () =>
+        fetch(`${d().url}/hooks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-signature': 'sha256=abc' },
+          body,
+          signal: AbortSignal.timeout(10_000),
+        });
+      await send();
+      const second = setTimeout(() => void send(), 1000);
+      const started = Date.now();
+      const out = await verify(s, { mock: 'hook', times: { exactly: 1 }, within: '2s' });
+      clearTimeout(second);
+      const [times] = failures(out);
+      assert.match(
+        times.message!,
+        /to be called exactly 1 time, but it was called 2 times \(waited up to 2s/,
+      );
+      assert.ok(Date.now() - started >= 900, `the second call came ~1 s later (${Date.now() - started} ms)`);
+      const { requests } = out.root as { requests: { rawBody: string; headers: Record<string, string> }[] };
+      assert.equal(requests[0].rawBody, body, 'the body text as received, spacing included');
+      assert.equal(requests[0].headers['x-signature'], 'sha256=abc');
+
+      const atMost = await verify(s, { mock: 'hook', times: { atMost: 2 }, within: '600ms' });
+      assert.deepEqual(failures(atMost), []);
+      assert.equal(atMost.values.count, 2);
       await d().unregister(s.id);
     });
   });

@@ -14,6 +14,8 @@ import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import pg from 'pg';
+import { createHmac } from 'node:crypto';
+import { base32Decode, totpCode } from '../../src/template/helpers/crypto.js';
 import { createTestDatabase, createTestRedis, type TestRedis } from '../helpers/servers.js';
 
 const SERVER = path.resolve(import.meta.dirname, '../../examples/shop/server.js');
@@ -573,3 +575,156 @@ describe('shop app with SHOP_BUG=double-charge,skip-email,refund-keeps-stock', {
     assert.equal(await stock('SKU-1'), beforeRefund);
   });
 });
+
+describe(
+  'shop app: second factor (TOTP), login rate limit, signed partner webhooks',
+  { timeout: 60_000 },
+  () => {
+    const WEBHOOK_SECRET = 'partner-secret-1';
+    let shop: Shop | undefined;
+    let api: ReturnType<typeof client>;
+    const hooks: { path: string; headers: Record<string, string | string[] | undefined>; body: string }[] =
+      [];
+    const partner = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        hooks.push({ path: req.url ?? '', headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    before(async () => {
+      await new Promise<void>((resolve) => partner.listen(0, '127.0.0.1', resolve));
+      shop = await startShop({
+        DATABASE_URL: database.url,
+        ...gatewayEnv(),
+        PARTNER_WEBHOOK_URL: `http://127.0.0.1:${(partner.address() as AddressInfo).port}`,
+        PARTNER_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        LOGIN_MAX_FAILURES: '3',
+        LOGIN_LOCK_SECONDS: '30',
+      });
+      api = client(shop.url);
+    });
+    after(async () => {
+      await stopShop(shop);
+      partner.closeAllConnections();
+      await new Promise((resolve) => partner.close(resolve));
+    });
+    const register = async (name: string) => {
+      const email = `${name}-${process.pid}-${++runCounter}@example.com`;
+      const reg = await api('POST', '/api/auth/register', { json: { email, password: 'Secret123!' } });
+      assert.equal(reg.status, 201);
+      return { email, token: reg.body.access_token as string };
+    };
+    // flowrun's own RFC 6238 implementation computes the codes the shop must accept.
+    const code = (secret: string, offsetSeconds = 0) =>
+      totpCode(base32Decode(secret), {
+        time: Date.now() / 1000 + offsetSeconds,
+        digits: 6,
+        period: 30,
+        algorithm: 'SHA1',
+      });
+
+    test('MFA: setup gives a base32 secret; enable and login need a code from it', async () => {
+      const { email, token } = await register('mfa');
+      const setup = await api('POST', '/api/auth/mfa/setup', { token });
+      assert.equal(setup.status, 200);
+      const secret = setup.body.totp_secret as string;
+      assert.match(secret, /^[A-Z2-7]{32}$/);
+      assert.equal(
+        setup.body.otpauth_url,
+        `otpauth://totp/Shop%3A${encodeURIComponent(email)}?secret=${secret}&issuer=Shop`,
+      );
+
+      const wrong = await api('POST', '/api/auth/mfa/enable', { token, json: { code: code(secret, -600) } });
+      assert.equal(wrong.status, 422);
+      assert.equal(wrong.body.error, 'invalid_code');
+      assert.equal(
+        (await api('POST', '/api/auth/mfa/enable', { token, json: { code: code(secret) } })).status,
+        200,
+      );
+
+      const login = await api('POST', '/api/auth/login', { json: { email, password: 'Secret123!' } });
+      assert.equal(login.status, 200);
+      assert.equal(login.body.mfa_required, true);
+      assert.equal(login.body.access_token, undefined, 'no session before the second factor');
+      const mfaToken = login.body.mfa_token as string;
+
+      const bad = await api('POST', '/api/auth/mfa/verify', {
+        json: { mfa_token: mfaToken, code: code(secret, 600) },
+      });
+      assert.equal(bad.status, 401);
+      assert.equal(bad.body.error, 'invalid_code');
+      const forged = await api('POST', '/api/auth/mfa/verify', {
+        json: { mfa_token: mfaToken.replace(/^\d+/, '1'), code: code(secret) },
+      });
+      assert.equal(forged.body.error, 'invalid_mfa_token');
+      // One step of clock drift either way is accepted.
+      const ok = await api('POST', '/api/auth/mfa/verify', {
+        json: { mfa_token: mfaToken, code: code(secret, -30) },
+      });
+      assert.equal(ok.status, 200);
+      assert.equal((await api('GET', '/api/users/me', { token: ok.body.access_token })).body.email, email);
+    });
+
+    test('login: after LOGIN_MAX_FAILURES wrong passwords, 429 with Retry-After, also for the right one', async () => {
+      const { email } = await register('limited');
+      const attempt = (password: string) => api('POST', '/api/auth/login', { json: { email, password } });
+      for (let i = 0; i < 3; i++) assert.equal((await attempt('wrong-password')).status, 401);
+      const limited = await attempt('wrong-password');
+      assert.equal(limited.status, 429);
+      assert.equal(limited.body.error, 'too_many_attempts');
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      assert.ok(retryAfter >= 1 && retryAfter <= 30, `Retry-After ${retryAfter}`);
+      assert.equal(limited.body.retry_after, retryAfter);
+      assert.equal((await attempt('Secret123!')).status, 429);
+      // Other accounts are not affected.
+      const other = await register('unlimited');
+      assert.equal(
+        (await api('POST', '/api/auth/login', { json: { email: other.email, password: 'Secret123!' } }))
+          .status,
+        200,
+      );
+    });
+
+    test('an order with a partner is announced by a webhook signed over its exact body', async () => {
+      const { token } = await register('partner');
+      const created = await api('POST', '/api/orders', {
+        token,
+        json: { sku: 'SKU-1', quantity: 1, partner: 'acme' },
+      });
+      assert.equal(created.status, 201);
+      const hook = await waitUntil('the webhook', async () =>
+        hooks.find((h) => JSON.parse(h.body).order_id === created.body.id),
+      );
+      assert.equal(hook.path, '/webhooks/orders');
+      assert.equal(
+        hook.headers['x-signature'],
+        `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(hook.body).digest('hex')}`,
+      );
+      assert.match(String(hook.headers['x-delivery-id']), /^[0-9a-f-]{36}$/);
+      assert.deepEqual(
+        { ...JSON.parse(hook.body), created_at: undefined },
+        {
+          event: 'order.created',
+          partner: 'acme',
+          order_id: created.body.id,
+          total: 100,
+          currency: 'RUB',
+          created_at: undefined,
+        },
+      );
+
+      const plain = await api('POST', '/api/orders', { token, json: { sku: 'SKU-1', quantity: 1 } });
+      const bad = await api('POST', '/api/orders', {
+        token,
+        json: { sku: 'SKU-1', quantity: 1, partner: 'ACME Corp' },
+      });
+      assert.equal(bad.status, 422);
+      assert.equal(bad.body.field, 'partner');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(hooks.filter((h) => JSON.parse(h.body).order_id === plain.body.id).length, 0);
+      assert.equal(hooks.length, 1);
+    });
+  },
+);

@@ -3,7 +3,7 @@
 
 export class ConfigError extends Error {}
 
-const KNOWN_BUGS = new Set(['double-charge', 'skip-email', 'refund-keeps-stock']);
+const KNOWN_BUGS = new Set(['double-charge', 'skip-email', 'refund-keeps-stock', 'duplicate-webhook']);
 export const GATEWAYS = ['stripe', 'cloudpayments', 'yookassa'];
 
 function integer(env, name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
@@ -48,6 +48,14 @@ export function loadConfig(env = process.env) {
     throw new ConfigError(`PAYMENT_GATEWAY must be one of ${GATEWAYS.join(', ')}, got "${defaultGateway}"`);
   }
 
+  const partnerWebhookUrl = url(env, 'PARTNER_WEBHOOK_URL');
+  const partnerWebhookSecret = env.PARTNER_WEBHOOK_SECRET || undefined;
+  if (partnerWebhookUrl && !partnerWebhookSecret) {
+    throw new ConfigError(
+      'PARTNER_WEBHOOK_SECRET is required with PARTNER_WEBHOOK_URL (webhooks are signed)',
+    );
+  }
+
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent, got "${logLevel}"`);
@@ -61,11 +69,15 @@ export function loadConfig(env = process.env) {
     paymentUrl: url(env, 'PAYMENT_URL'),
     shippingUrl: url(env, 'SHIPPING_URL'),
     emailUrl: url(env, 'EMAIL_URL'),
+    partnerWebhookUrl,
+    partnerWebhookSecret,
     defaultGateway,
     taskDelayMs: integer(env, 'TASK_DELAY_MS', 500, { max: 600_000 }),
     outboundTimeoutMs: integer(env, 'OUTBOUND_TIMEOUT_MS', 5000, { min: 1, max: 600_000 }),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 86_400, { min: 1 }),
     productCacheSeconds: integer(env, 'PRODUCT_CACHE_SECONDS', 30, { min: 1 }),
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, { min: 1 }),
+    loginLockSeconds: integer(env, 'LOGIN_LOCK_SECONDS', 60, { min: 1 }),
     logLevel,
     bugs,
   };

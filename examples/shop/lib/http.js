@@ -9,12 +9,14 @@ export class HttpError extends Error {
    * @param {string} code machine-readable error code, returned as `error`
    * @param {string} message human-readable explanation, returned as `message`
    * @param {Record<string, unknown>} [details] extra fields merged into the body
+   * @param {Record<string, string>} [headers] extra response headers (e.g. Retry-After)
    */
-  constructor(status, code, message, details = {}) {
+  constructor(status, code, message, details = {}, headers = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.headers = headers;
   }
 }
 

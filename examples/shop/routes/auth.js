@@ -1,6 +1,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { HttpError, requireString } from '../lib/http.js';
+import { mfaToken } from './mfa.js';
 
 // Registration, login, opaque bearer tokens and the user's own profile.
 
@@ -20,7 +21,7 @@ async function verifyPassword(password, stored) {
   return timingSafeEqual(actual, expected);
 }
 
-function publicUser(row) {
+export function publicUser(row) {
   return {
     id: row.id,
     email: row.email,
@@ -30,7 +31,7 @@ function publicUser(row) {
   };
 }
 
-function validateEmail(body) {
+export function validateEmail(body) {
   const email = typeof body.email === 'string' ? body.email.trim() : body.email;
   if (typeof email !== 'string' || email.length > 254 || !EMAIL_RE.test(email)) {
     throw new HttpError(422, 'validation_error', 'email must be a valid e-mail address', { field: 'email' });
@@ -92,9 +93,27 @@ export function registerAuthRoutes(router) {
   router.add('POST', '/api/auth/login', async ({ ctx, body }) => {
     const email = validateEmail(body);
     const password = requireString(body, 'password', { max: 200 });
+    // Failed attempts are limited per e-mail address: guessing passwords gets 429.
+    const limitKey = email.toLowerCase();
+    const wait = ctx.loginLimiter.retryAfter(limitKey);
+    if (wait > 0) {
+      throw new HttpError(
+        429,
+        'too_many_attempts',
+        `too many failed logins for this account; retry in ${wait} s`,
+        { retry_after: wait },
+        { 'retry-after': String(wait) },
+      );
+    }
     const { rows } = await ctx.pool.query('SELECT * FROM users WHERE lower(email) = lower($1)', [email]);
     if (!rows[0] || !(await verifyPassword(password, rows[0].password_hash))) {
+      ctx.loginLimiter.fail(limitKey);
       throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
+    }
+    ctx.loginLimiter.reset(limitKey);
+    // With a second factor the password alone gives no session, only a short-lived MFA token.
+    if (rows[0].mfa_enabled) {
+      return { status: 200, body: { mfa_required: true, mfa_token: mfaToken(ctx, rows[0].id) } };
     }
     const token = await ctx.store.sessions.create(rows[0]);
     return { status: 200, body: { access_token: token, token_type: 'bearer', user: publicUser(rows[0]) } };

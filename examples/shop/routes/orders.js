@@ -36,7 +36,15 @@ async function paymentAnswer(ctx, orderId, { outcome, payment }) {
 export function registerOrderRoutes(router) {
   router.add('POST', '/api/orders', async ({ ctx, req, body }) => {
     const user = await authenticate(ctx, req);
+    const partner = body.partner ?? null;
+    if (partner !== null && (typeof partner !== 'string' || !/^[a-z0-9-]{1,40}$/.test(partner))) {
+      throw new HttpError(422, 'validation_error', 'partner must be a lower-case partner id', {
+        field: 'partner',
+      });
+    }
     const order = await createOrder(ctx, user, body);
+    // A partner's referral is announced to the partner by a signed webhook.
+    if (partner !== null) ctx.partners.orderCreated(order, partner);
     const headers = { location: `/api/orders/${order.id}` };
     // Paying by card charges automatically, in the background, shortly after checkout.
     if (order.payment_method === 'card') {

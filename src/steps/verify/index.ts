@@ -9,6 +9,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  */
 export const verifyKind: StepKind = {
   kind: 'verify',
+  expectNames: ['request'],
 
   mockServers(config: { server?: string; mock?: string } | null, scenario) {
     const servers: string[] = [];

@@ -40,7 +40,7 @@ function located<T>(ctx: StepContext, fn: () => T): T {
 
 export const verifyRunner: StepRunner<VerifyConfig> = {
   kind: 'verify',
-  expect: {},
+  expect: { count: 'value' },
 
   async run(config: VerifyConfig, ctx: StepContext): Promise<StepOutput> {
     const drivers = await getMockDrivers(ctx.resources);
@@ -76,9 +76,10 @@ export const verifyRunner: StepRunner<VerifyConfig> = {
     const headers = located(ctx, () => normalizeMatcher({ headers: config.headers ?? {} }, 'verify').headers);
     const withinMs =
       config.within === undefined ? 0 : located(ctx, () => parseDuration(config.within, 'verify within'));
-    // With only an upper bound ("never", atMost) the whole window is watched; otherwise the
-    // step ends as soon as the expectation holds.
-    const upperOnly = !times.atLeast;
+    // An upper bound (exactly, atMost) must hold for the whole window: the step watches until
+    // `within` ends and fails as soon as one call too many arrives. Without one (atLeast) it
+    // ends as soon as the expectation holds.
+    const watchWindow = times.atMost !== undefined;
     const deadline = Math.min(Date.now() + withinMs, ctx.deadline);
 
     let outcome: VerifyOutcome;
@@ -97,7 +98,7 @@ export const verifyRunner: StepRunner<VerifyConfig> = {
         headers,
       });
       if (withinMs === 0) break;
-      if (upperOnly ? !outcome.passed : outcome.passed) break;
+      if (watchWindow ? outcome.count > times.atMost! : outcome.passed) break;
       const left = deadline - Date.now();
       if (left <= 0) break;
       if (ctx.signal.aborted) throw new InterruptedError();
@@ -109,9 +110,11 @@ export const verifyRunner: StepRunner<VerifyConfig> = {
         a.passed || !a.message ? a : { ...a, message: a.message.replace(/\n|$/, ` ${waited}\n`).trimEnd() },
       );
     }
+    const requests = outcome.matched.map((r) => ({ ...templateRequest(r), rawBody: r.body, at: r.at }));
     return {
       values: { count: outcome.count },
-      root: outcome.matched.map((r) => ({ ...templateRequest(r), at: r.at })),
+      root: { requests, count: outcome.count },
+      ...(requests.length ? { scope: { request: requests[0] } } : {}),
       summary: {
         server,
         count: outcome.count,
