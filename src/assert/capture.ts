@@ -11,7 +11,7 @@ export interface CaptureOutcome {
 
 /**
  * Applies `capture:` to an output: `$...` JSONPath, `{ header: name }`, `{ cookie: name }`,
- * `{ regex, from }`, or `{ path, all }`.
+ * `{ regex, from }`, `{ path, all }` or `{ iterations: true }`.
  */
 // For a path that can match several values, a plain capture takes the first match.
 const first = (path: string, value: unknown): unknown =>
@@ -19,7 +19,11 @@ const first = (path: string, value: unknown): unknown =>
 const list = (path: string, value: unknown): unknown[] =>
   isDefinite(path) ? (value === undefined ? [] : [value]) : (value as unknown[]);
 
-export function capture(spec: Record<string, unknown>, output: StepOutput): CaptureOutcome {
+/**
+ * `iterations`: how many iterations of the step's `repeat:`/`forEach:` ran so far (1 without a
+ * loop), for `{ iterations: true }`.
+ */
+export function capture(spec: Record<string, unknown>, output: StepOutput, iterations = 1): CaptureOutcome {
   const values: Record<string, unknown> = {};
   const errors: CaptureOutcome['errors'] = [];
   const secret: string[] = [];
@@ -29,6 +33,8 @@ export function capture(spec: Record<string, unknown>, output: StepOutput): Capt
         const sel = select(output.root, how);
         if (!sel.found) errors.push({ name, message: `capture ${name}: ${how} matched nothing` });
         else values[name] = first(how, sel.value);
+      } else if (how && typeof how === 'object' && (how as { iterations?: unknown }).iterations === true) {
+        values[name] = iterations;
       } else if (how && typeof how === 'object' && 'header' in how) {
         const header = String((how as { header: string }).header).toLowerCase();
         const v = output.headers?.[header];

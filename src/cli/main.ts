@@ -18,9 +18,11 @@ const list = (v: unknown): string[] =>
 const KEBAB_BOOLEANS: Record<string, string> = { '--allow-writes': '--allowWrites' };
 const camelBooleans = (arg: string): string => KEBAB_BOOLEANS[arg] ?? arg;
 
-/** The command line. Commands are loaded on demand so `--version` and `--help` stay fast. */
-export async function main(argv: string[]): Promise<number> {
-  const screen = createScreen();
+/**
+ * The commands and options (docs/cli.md is checked against them). Commands are loaded on demand
+ * so `--version` and `--help` stay fast.
+ */
+export function defineCli(screen: ReturnType<typeof createScreen>): ReturnType<typeof cac> {
   const cli = cac('flowrun');
   cli
     .command('[...paths]', 'Run scenarios (default: scenarios/)')
@@ -51,7 +53,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--matrix <file>', 'Integration matrix file (default: integration-matrix.yaml when present)')
     .option('--config <file>', 'Project config file (default: flowrun.config.yaml when present)')
     .option('--debug', 'Print stack traces of internal errors')
+    .option(
+      '-w, --watch',
+      'Re-run the affected scenarios when a file changes; services stay up (Ctrl-C stops)',
+    )
     .action(async (paths: string[], options: Record<string, unknown>) => {
+      if (options.watch) {
+        const { watchCommand } = await import('./commands/watch.js');
+        return watchCommand(paths, options, screen, list);
+      }
       const { runCommand } = await import('./commands/run.js');
       return runCommand(paths, options, screen, list);
     });
@@ -101,6 +111,14 @@ export async function main(argv: string[]): Promise<number> {
       return mergeCommand(reports, options, screen, list);
     });
   cli
+    .command('init', 'Scaffold a flowrun project in the current folder (scenarios, environment, config, CI)')
+    .option('--base-url <url>', 'baseUrl of environments/local.yaml (default: http://localhost:3000)')
+    .option('--force', 'Replace files that already exist')
+    .action(async (options: { baseUrl?: string; force?: boolean }) => {
+      const { initCommand } = await import('./commands/init.js');
+      return initCommand(options, screen);
+    });
+  cli
     .command('coverage <report>', 'API coverage of a previous run (flowrun.json or flowrun.ndjson)')
     .option('--json', 'Print JSON')
     .option('--min-api-coverage <pct>', 'Exit 1 below this percentage')
@@ -118,7 +136,13 @@ export async function main(argv: string[]): Promise<number> {
     });
   cli.help();
   cli.version(version());
+  return cli;
+}
 
+/** The command line. */
+export async function main(argv: string[]): Promise<number> {
+  const screen = createScreen();
+  const cli = defineCli(screen);
   let code: number;
   try {
     cli.parse(['node', 'flowrun', ...argv.map(camelBooleans)], { run: false });

@@ -20,6 +20,8 @@ export interface ProjectConfig {
   runTimeout?: string | number;
   matrix?: string;
   minSuccessRate?: number;
+  /** `onFailure: continue`: every scenario keeps going after a failed step (a scenario's own wins). */
+  onFailure?: 'continue' | 'stop';
   /** `openapi:` and `contract:`: defaults for environments that name no OpenAPI document. */
   contract?: ContractDefaults;
 }
@@ -67,6 +69,7 @@ export async function loadProjectConfig(cwd: string, explicit?: string): Promise
     runTimeout: d.runTimeout as string | number | undefined,
     matrix: d.matrix as string | undefined,
     minSuccessRate: d.minSuccessRate as number | undefined,
+    onFailure: d.onFailure as ProjectConfig['onFailure'],
     ...(d.openapi !== undefined || d.contract !== undefined
       ? {
           contract: {

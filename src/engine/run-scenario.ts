@@ -2,11 +2,21 @@ import type { ResolvedEnvironment } from '../model/environment.js';
 import type { Contract } from '../contract/check.js';
 import { stepKinds } from '../steps/registry.js';
 import { renderValue, type Scope } from '../template/render.js';
-import type { Phase, ScenarioResult, ScenarioSpec, StepResult, StepSpec } from '../types.js';
+import type { Location, Phase, ScenarioResult, ScenarioSpec, StepResult, StepSpec } from '../types.js';
 import type { Resources } from '../util/resources.js';
 import { onAbort } from '../util/abort.js';
 import { formatMs } from '../util/time.js';
-import { runStep, type StepRuntime } from './run-step.js';
+import { runStep, stepScope as stepScopeOf, type StepRuntime } from './run-step.js';
+import {
+  conditionHolds,
+  conditionReason,
+  flatSteps,
+  ITERATION,
+  iterationLabel,
+  loopItems,
+  stepRoots,
+} from './control-flow.js';
+import type { StepError } from '../errors.js';
 
 /** Teardown gets its own deadline so it still runs after a timeout or Ctrl-C. */
 export const TEARDOWN_GRACE_MS = 30_000;
@@ -25,6 +35,8 @@ export interface ScenarioRuntime {
   defaultTimeoutMs?: number;
   /** `failed`: drop request/response details of steps that did not fail (bounded memory on big runs). */
   exchanges?: 'all' | 'failed';
+  /** `onFailure: continue` in flowrun.config.yaml (a scenario's own `onFailure` wins). */
+  continueOnFailure?: boolean;
   onStepEnd?(step: StepResult): void;
   /** A secret value learnt by a step (a captured cookie): reports mask it from now on. */
   onSecret?(value: string): void;
@@ -118,46 +130,173 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
     rt.onStepEnd?.(r);
   };
   let failed = false;
+  // A failure stops the later steps unless the step (or the scenario) continues on failure.
+  let halted = false;
+  // Captures that a failed or skipped step did not make: name -> why (created on first need).
+  let unset: Map<string, string> | undefined;
+  const continues = spec.continueOnFailure ?? rt.continueOnFailure ?? false;
+  if (spec.when || spec.skip) {
+    const why = preconditions(spec, scope);
+    if (why) {
+      dispose();
+      if (why.failed) {
+        result.status = 'failed';
+        result.error = why.failed;
+      } else {
+        result.status = 'skipped';
+        result.skipReason = why.skipped;
+      }
+      result.durationMs = Math.round(performance.now() - t0);
+      return result;
+    }
+  }
   const mocks = spec.mocks.length ? await registerMocks(spec, rt, scope) : undefined;
   if (mocks?.error) {
     failed = true;
+    halted = true;
     result.error = mocks.error;
   }
-  const runPhase = async (phase: Phase, steps: StepSpec[], runtime: StepRuntime, always = false) => {
+  const noteUnset = (s: StepSpec, r: StepResult | undefined, why: string) => {
+    for (const t of s.group ? flatSteps([s]) : [s]) {
+      if (!t.capture) continue;
+      for (const name of Object.keys(t.capture)) {
+        if (r && Object.prototype.hasOwnProperty.call(r.captures, name)) continue;
+        (unset ??= new Map()).set(name, why);
+        delete scope[name];
+      }
+    }
+  };
+  const skipAll = (s: StepSpec, phase: Phase, reason: string, iteration?: Iteration) => {
+    for (const t of s.group ? flatSteps([s]) : [s]) record(labelled(skipped(t, phase, reason), iteration));
+    if (unset || hasCaptures(s)) noteUnset(s, undefined, `step "${s.name}" was skipped (${reason})`);
+  };
+  const stopReason = (runtime: StepRuntime): string =>
+    runtime.signal.aborted && !failed
+      ? reasonOf(runtime.signal, timeout, timeoutMs)
+      : 'an earlier step failed';
+  const runOne = async (
+    s: StepSpec,
+    phase: Phase,
+    runtime: StepRuntime,
+    always: boolean,
+    iteration?: Iteration,
+  ) => {
+    if (unset?.size) {
+      for (const name of stepRoots(s)) {
+        const why = unset.get(name);
+        if (why !== undefined) return skipAll(s, phase, `needs "${name}", which ${why}`, iteration);
+      }
+    }
+    const r = await runStep(s, phase, runtime);
+    if (iteration) labelled(r, iteration);
+    if (r.status === 'failed') {
+      // A step cut short by the scenario's deadline, the run's deadline or Ctrl-C failed
+      // because of that: say so on the step and make it the scenario's error. A poll stops
+      // one interval before the deadline, hence the margin.
+      const cut =
+        !always && (runtime.signal.aborted || Date.now() + (s.poll?.intervalMs ?? 0) >= runtime.deadline);
+      if (cut) {
+        const why = runtime.signal.aborted
+          ? reasonOf(runtime.signal, timeout, timeoutMs)
+          : timedOut(timeoutMs);
+        if (r.error && !r.error.message.includes(why))
+          r.error = { ...r.error, message: `${r.error.message}: ${why}` };
+        if (!failed) result.error = { message: why, location: spec.location };
+      } else if (!failed && !result.error) result.error = r.error;
+      failed = true;
+      if (cut || !(s.flow?.continueOnFailure || (continues && phase === 'steps'))) halted = true;
+      if (s.capture) noteUnset(s, r, `was not captured: step "${r.name}" failed`);
+    } else if (r.status === 'skipped') {
+      if (s.capture) noteUnset(s, r, `was not captured: step "${r.name}" was skipped (${r.skipReason})`);
+    } else if (unset?.size) for (const name of Object.keys(r.captures)) unset.delete(name);
+    record(r);
+  };
+  const runFlow = async (
+    s: StepSpec,
+    phase: Phase,
+    runtime: StepRuntime,
+    always: boolean,
+    outer?: Iteration,
+  ) => {
+    const flow = s.flow!;
+    const loop = flow.loop && !flow.loop.until ? flow.loop : undefined;
+    const once = async (iteration?: Iteration) => {
+      if (flow.when) {
+        let holds: boolean;
+        try {
+          holds = conditionHolds(flow.when, stepScopeOf(s, runtime.scope));
+        } catch (error) {
+          const e = error as StepError;
+          const r = labelled(skipped(s, phase, ''), iteration);
+          delete r.skipReason;
+          r.status = 'failed';
+          r.error = { message: e.message, location: e.location };
+          if (!failed && !result.error) result.error = r.error;
+          failed = true;
+          if (!(flow.continueOnFailure || (continues && phase === 'steps'))) halted = true;
+          record(r);
+          if (hasCaptures(s))
+            noteUnset(s, undefined, `was not captured: the condition of step "${s.name}" failed`);
+          return;
+        }
+        if (!holds) return skipAll(s, phase, conditionReason(flow.when), iteration);
+      }
+      if (s.group) await runPhase(phase, s.group, runtime, always, iteration);
+      else await runOne(s, phase, runtime, always, iteration);
+    };
+    if (!loop) return once(outer);
+    let items: number | unknown[];
+    try {
+      items = loopItems(loop, stepScopeOf(s, runtime.scope));
+    } catch (error) {
+      const e = error as StepError;
+      const r = labelled(skipped(s, phase, ''), outer);
+      delete r.skipReason;
+      r.status = 'failed';
+      r.error = { message: e.message, location: e.location };
+      if (!failed && !result.error) result.error = r.error;
+      failed = true;
+      if (!(flow.continueOnFailure || (continues && phase === 'steps'))) halted = true;
+      if (hasCaptures(s)) noteUnset(s, undefined, `was not captured: the loop of step "${s.name}" failed`);
+      return record(r);
+    }
+    const count = typeof items === 'number' ? items : items.length;
+    const saved = saveNames(scope, loop.as);
+    const savedIterations = runtime.iterations;
+    try {
+      for (let i = 0; i < count; i++) {
+        if ((halted || runtime.signal.aborted) && !always) break;
+        const item = typeof items === 'number' ? i : items[i];
+        scope[ITERATION] = i;
+        if (loop.as !== undefined) scope[loop.as] = item;
+        runtime.iterations = i + 1;
+        const label = iterationLabel(loop, i, count, item);
+        await once({ index: i, label: outer ? outer.label + label : label });
+      }
+    } finally {
+      restoreNames(scope, saved);
+      runtime.iterations = savedIterations;
+    }
+  };
+  const runPhase = async (
+    phase: Phase,
+    steps: StepSpec[],
+    runtime: StepRuntime,
+    always = false,
+    iteration?: Iteration,
+  ) => {
     for (const s of steps) {
-      if ((failed && !always) || (runtime.signal.aborted && !always)) {
-        record(
-          skipped(
-            s,
-            phase,
-            runtime.signal.aborted && !failed
-              ? reasonOf(runtime.signal, timeout, timeoutMs)
-              : 'an earlier step failed',
-          ),
-        );
+      if ((halted || runtime.signal.aborted) && !always) {
+        skipAll(s, phase, stopReason(runtime), iteration);
         continue;
       }
-      const r = await runStep(s, phase, runtime);
-      if (r.status === 'failed') {
-        // A step cut short by the scenario's deadline, the run's deadline or Ctrl-C failed
-        // because of that: say so on the step and make it the scenario's error. A poll stops
-        // one interval before the deadline, hence the margin.
-        const cut =
-          !always && (runtime.signal.aborted || Date.now() + (s.poll?.intervalMs ?? 0) >= runtime.deadline);
-        if (cut) {
-          const why = runtime.signal.aborted
-            ? reasonOf(runtime.signal, timeout, timeoutMs)
-            : timedOut(timeoutMs);
-          if (r.error && !r.error.message.includes(why))
-            r.error = { ...r.error, message: `${r.error.message}: ${why}` };
-          if (!failed) result.error = { message: why, location: spec.location };
-        } else if (!failed && !result.error) result.error = r.error;
-        failed = true;
-      }
-      record(r);
+      if (s.flow) await runFlow(s, phase, runtime, always, iteration);
+      else await runOne(s, phase, runtime, always, iteration);
     }
   };
   await runPhase('setup', spec.setup, step);
+  // A failed setup leaves nothing to test: the steps do not run, even with onFailure: continue.
+  if (failed) halted = true;
   await runPhase('steps', spec.steps, step);
   if (!failed && signal.aborted) {
     failed = true;
@@ -192,6 +331,67 @@ const reasonOf = (signal: AbortSignal, timeout: { aborted: boolean }, timeoutMs:
     : signal.reason instanceof Error
       ? signal.reason.message
       : 'interrupted';
+
+/** The iteration of an enclosing `repeat:`/`forEach:`: its index and the label added to names. */
+interface Iteration {
+  index: number;
+  label: string;
+}
+
+function labelled(r: StepResult, iteration: Iteration | undefined): StepResult {
+  if (iteration) {
+    r.name += iteration.label;
+    r.iteration = iteration.index;
+  }
+  return r;
+}
+
+const hasCaptures = (s: StepSpec): boolean => {
+  for (const t of s.group ? flatSteps([s]) : [s]) if (t.capture) return true;
+  return false;
+};
+
+/** The loop's names as they were before it (a loop inside a loop restores the outer ones). */
+function saveNames(scope: Scope, as: string | undefined): [string, boolean, unknown][] {
+  return [ITERATION, ...(as === undefined ? [] : [as])].map((n) => [
+    n,
+    Object.prototype.hasOwnProperty.call(scope, n),
+    scope[n],
+  ]);
+}
+
+function restoreNames(scope: Scope, saved: [string, boolean, unknown][]): void {
+  for (const [n, had, value] of saved) {
+    if (had) scope[n] = value;
+    else delete scope[n];
+  }
+}
+
+/** A scenario's `when:` and templated `skip:`, in its scope: a reason to skip, or a located failure. */
+function preconditions(
+  spec: ScenarioSpec,
+  scope: Scope,
+): { skipped?: string; failed?: { message: string; location?: Location } } | undefined {
+  // A plain `skip:` was applied before the scenario started; a templated one needs its scope.
+  if (spec.skip?.includes('{{')) {
+    try {
+      const v = renderValue(spec.skip, scope);
+      if (v === true) return { skipped: 'skipped' };
+      if (v !== false && v !== null && v !== undefined && v !== '') return { skipped: String(v) };
+    } catch (error) {
+      return { failed: { message: `skip: ${(error as Error).message}`, location: spec.location } };
+    }
+  }
+  if (spec.when) {
+    try {
+      if (!conditionHolds(spec.when, scope)) return { skipped: conditionReason(spec.when) };
+    } catch (error) {
+      const e = error as StepError;
+      return { failed: { message: e.message, location: e.location } };
+    }
+  }
+  return undefined;
+}
 
 function skipped(s: StepSpec, phase: Phase, reason: string): StepResult {
   return {
@@ -260,7 +460,7 @@ async function unregisterMocks(
 /** Mock servers a scenario talks to (its expectations and verify steps): it holds their locks. */
 export function mockServersOf(spec: ScenarioSpec): string[] {
   const servers = new Set(spec.mocks.map((m) => m.server));
-  for (const s of [...spec.setup, ...spec.steps, ...spec.teardown]) {
+  for (const s of flatSteps([...spec.setup, ...spec.steps, ...spec.teardown])) {
     for (const server of stepKinds[s.kind]?.mockServers?.(s.config, spec) ?? []) servers.add(server);
   }
   return [...servers];

@@ -5,7 +5,16 @@ import { FlowrunError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
 import type { StepContext, StepOutput, StepRunner } from '../steps/types.js';
 import { hasTemplate, renderValue, type Scope } from '../template/render.js';
-import type { AssertionResult, Phase, PollAttempt, ScenarioSpec, StepResult, StepSpec } from '../types.js';
+import type {
+  AssertionResult,
+  Phase,
+  PollAttempt,
+  PollSpec,
+  ScenarioSpec,
+  StepResult,
+  StepSpec,
+} from '../types.js';
+import { ITERATION } from './control-flow.js';
 import type { ResolvedEnvironment } from '../model/environment.js';
 import type { Contract } from '../contract/check.js';
 import { MASK } from '../util/mask.js';
@@ -20,6 +29,8 @@ export interface StepRuntime {
   signal: AbortSignal;
   /** The scenario's wall-clock deadline (epoch ms). */
   deadline: number;
+  /** Inside `repeat:`/`forEach:`: iterations so far, for `capture: { n: { iterations: true } }`. */
+  iterations?: number;
   /** The environment's OpenAPI contract: every HTTP exchange is checked against it. */
   contract?: Contract;
   /** The scenario instance's runner state (StepContext.instance). */
@@ -63,7 +74,8 @@ const KEEP_ATTEMPTS = 50;
 const render = (value: unknown, scope: Scope): unknown =>
   hasTemplate(value) ? renderValue(value, scope) : value;
 
-function stepScope(step: StepSpec, scope: Scope): Scope {
+/** The scope a step sees: the scenario's, plus the `with:` inputs of the includes it came from. */
+export function stepScope(step: StepSpec, scope: Scope): Scope {
   if (!step.includeInputs?.length) return scope;
   let inner: Scope = scope;
   for (const inputs of step.includeInputs) inner = { ...inner, ...(render(inputs, inner) as Scope) };
@@ -98,16 +110,26 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
       // The name stays as written; the step's own templates report the problem.
     }
   }
-  if (step.skip) {
-    result.status = 'skipped';
-    result.skipReason = step.skip;
-    return finish();
-  }
   const fail = (message: string, location = step.location): StepResult => {
     result.status = 'failed';
     result.error = { message, location };
     return finish();
   };
+  if (step.skip) {
+    let reason: string | undefined = step.skip;
+    if (reason.includes('{{')) {
+      try {
+        reason = skipReason(renderValue(step.skip, stepScope(step, rt.scope)));
+      } catch (error) {
+        return fail(`skip: ${(error as Error).message}`, step.keyLocations.skip ?? step.location);
+      }
+    }
+    if (reason !== undefined) {
+      result.status = 'skipped';
+      result.skipReason = reason;
+      return finish();
+    }
+  }
   let scope: Scope;
   let config: unknown;
   let runner: StepRunner;
@@ -115,6 +137,8 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     const kind = loaded.get(step.kind) ?? (await loadRunner(step.kind));
     runner = kind.runner;
     scope = stepScope(step, rt.scope);
+    // repeat-until renders the step again for each iteration, in its own copy of the scope.
+    if (step.flow?.loop?.until) scope = { ...scope, [ITERATION]: 0 };
     config = renderConfig(step.config, scope, kind.literal);
   } catch (error) {
     return fail((error as Error).message);
@@ -143,12 +167,31 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
 
   let output: StepOutput;
   let assertions: AssertionResult[] | undefined;
+  const repeat = step.flow?.loop?.until ? repeatUntil(step, scope) : undefined;
+  if (repeat && 'error' in repeat) return fail(repeat.error, step.flow!.loop!.location);
+  const pollSpec = repeat?.spec ?? step.poll;
   try {
-    if (step.poll) {
-      const polled = await poll(step, runner, config, ctx, scope, evalCtx, result);
+    if (pollSpec) {
+      const polled = await poll(
+        step,
+        pollSpec,
+        runner,
+        config,
+        ctx,
+        scope,
+        evalCtx,
+        result,
+        repeat && {
+          max: repeat.max,
+          config: (i) => {
+            scope[ITERATION] = i;
+            return renderConfig(step.config, scope, kindLiteral(step.kind));
+          },
+        },
+      );
       if (polled.error) return fail(polled.error.message, polled.error.location);
       output = polled.output!;
-      if (!step.poll.until) assertions = polled.last;
+      if (!pollSpec.until) assertions = polled.last;
     } else {
       result.attempts = 1;
       output = await runner.run(config, ctx);
@@ -157,21 +200,30 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     const e = error as FlowrunError;
     return fail(e.message, e.location ?? step.location);
   }
-  if (output.exchange) result.exchange = output.exchange;
+  if (output.exchange) {
+    result.exchange = output.exchange;
+    // `{{last.status}}`, `{{last.body...}}`: the previous HTTP exchange, also after a failed expect.
+    rt.scope.last = output.values;
+  }
   if (output.summary !== undefined) result.output = output.summary;
   try {
-    if (!assertions)
-      assertions = step.expect
+    if (!assertions && step.expect) {
+      // Verify's output adds names of its own (`request`) to the scope of its expect.
+      const expect = render(step.expect, output.scope ? { ...scope, ...output.scope } : scope) as Record<
+        string,
+        unknown
+      >;
+      // A loop's `expect: { iterations: n }` checks how many iterations ran (repeat-until: where it held).
+      assertions = step.flow?.loop
         ? evaluate(
-            render(step.expect, output.scope ? { ...scope, ...output.scope } : scope) as Record<
-              string,
-              unknown
-            >,
-            output,
-            runner.expect,
+            expect,
+            { ...output, values: { ...output.values, iterations: repeat ? result.attempts : rt.iterations } },
+            { ...runner.expect, iterations: 'value' },
             evalCtx('expect'),
           )
-        : [];
+        : evaluate(expect, output, runner.expect, evalCtx('expect'));
+    }
+    assertions ??= [];
   } catch (error) {
     // The kind's own check failed first (verify: nothing matched, so `request` is missing): that
     // failure explains the step better than the template that could not be rendered.
@@ -192,7 +244,7 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     return finish();
   }
   if (step.capture) {
-    const captured = capture(step.capture, output);
+    const captured = capture(step.capture, output, repeat ? result.attempts : (rt.iterations ?? 1));
     Object.assign(result.captures, captured.values);
     for (const name of captured.secret) {
       result.captures[name] = MASK;
@@ -218,29 +270,70 @@ function renderConfig(config: unknown, scope: Scope, literal: Set<string>): unkn
   return out;
 }
 
+const kindLiteral = (kind: string): Set<string> => loaded.get(kind)!.literal;
+
+/** A `skip:` template's value: a reason to skip (true, a text), or undefined to run (false, empty). */
+function skipReason(value: unknown): string | undefined {
+  if (value === true) return 'skipped';
+  if (value === false || value === null || value === undefined || value === '') return undefined;
+  return String(value);
+}
+
+/** `repeat: { times, until }` on one step: a poll bounded by a count instead of a deadline. */
+function repeatUntil(step: StepSpec, scope: Scope): { spec: PollSpec; max: number } | { error: string } {
+  const loop = step.flow!.loop!;
+  let max: unknown = loop.times;
+  if (typeof max === 'string') {
+    try {
+      max = render(max, scope);
+    } catch (error) {
+      return { error: `repeat.times: ${(error as Error).message}` };
+    }
+    if (typeof max === 'string' && max.trim() !== '') max = Number(max);
+  }
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1)
+    return { error: `repeat.times must be a whole number >= 1, got ${JSON.stringify(max)}` };
+  return {
+    max,
+    spec: {
+      until: loop.until,
+      intervalMs: loop.intervalMs ?? 0,
+      timeoutMs: Number.MAX_SAFE_INTEGER,
+      location: loop.location,
+      prefix: 'repeat.until',
+    },
+  };
+}
+
 async function poll(
   step: StepSpec,
+  spec: PollSpec,
   runner: StepRunner,
   config: unknown,
   ctx: StepContext,
   scope: Scope,
   evalCtx: (prefix: string) => Parameters<typeof evaluate>[3],
   result: StepResult,
+  repeat?: { max: number; config(iteration: number): unknown },
 ): Promise<{
   output?: StepOutput;
   last?: AssertionResult[];
   error?: { message: string; location?: StepSpec['location'] };
 }> {
-  const spec = step.poll!;
   const started = Date.now();
   const deadline = Math.min(started + spec.timeoutMs, ctx.deadline);
   const attempts: PollAttempt[] = [];
   let total = 0;
   const until = render(spec.until ?? step.expect ?? {}, scope) as Record<string, unknown>;
-  const prefix = spec.until ? 'poll.until' : 'expect';
+  const prefix = spec.until ? (spec.prefix ?? 'poll.until') : 'expect';
   let last: AssertionResult[] = [];
   let lastError: string | undefined;
   let output: StepOutput | undefined;
+  // A repeat has no timeout of its own: its record says how long it ran and its most iterations.
+  const pollRecord = (timedOut: boolean): StepResult['poll'] =>
+    repeat
+      ? { attempts, timedOut, timeoutMs: Date.now() - started, maxAttempts: repeat.max }
+      : { attempts, timedOut, timeoutMs: spec.timeoutMs };
   const record = (a: PollAttempt) => {
     total++;
     attempts.push(a);
@@ -250,6 +343,7 @@ async function poll(
     const t = performance.now();
     const at = new Date().toISOString();
     try {
+      if (repeat && total > 0) config = repeat.config(total);
       output = await runner.run(config, { ...ctx, deadline });
       last = evaluate(until, output, runner.expect, evalCtx(prefix));
       const passed = last.every((a) => a.passed);
@@ -275,25 +369,31 @@ async function poll(
     }
     if (ctx.signal.aborted) {
       result.attempts = total;
-      result.poll = { attempts, timedOut: false, timeoutMs: spec.timeoutMs };
+      result.poll = pollRecord(false);
       return {
         error: { message: `polling was interrupted after ${total} attempt${total === 1 ? '' : 's'}` },
       };
     }
-    if (Date.now() + spec.intervalMs >= deadline) {
+    if (repeat && total >= repeat.max) {
       result.attempts = total;
-      result.poll = { attempts, timedOut: true, timeoutMs: spec.timeoutMs };
+      result.poll = pollRecord(false);
       result.assertions = last;
-      const waited = formatMs(Date.now() - started);
-      const lastSeen = lastError
-        ? `last error: ${lastError}`
-        : `last observed: ${last
-            .filter((a) => !a.passed)
-            .map((a) => a.message)
-            .join('; ')}`;
       return {
         error: {
-          message: `poll timed out after ${waited} (timeout ${formatMs(spec.timeoutMs)}, ${total} attempt${total === 1 ? '' : 's'}); ${lastSeen}`,
+          message: `repeat.until never held in ${total} iteration${total === 1 ? '' : 's'}; ${lastSeen(last, lastError)}`,
+          location: spec.location,
+        },
+      };
+    }
+    if (Date.now() + spec.intervalMs >= deadline) {
+      result.attempts = total;
+      result.poll = pollRecord(true);
+      result.assertions = last;
+      const waited = formatMs(Date.now() - started);
+      const limit = repeat ? '' : `timeout ${formatMs(spec.timeoutMs)}, `;
+      return {
+        error: {
+          message: `${repeat ? 'repeat' : 'poll'} timed out after ${waited} (${limit}${total} attempt${total === 1 ? '' : 's'}); ${lastSeen(last, lastError)}`,
           location: spec.location,
         },
       };
@@ -301,9 +401,17 @@ async function poll(
     await sleep(spec.intervalMs, ctx.signal);
   }
   result.attempts = total;
-  result.poll = { attempts, timedOut: false, timeoutMs: spec.timeoutMs };
+  result.poll = pollRecord(false);
   return { output, last };
 }
+
+const lastSeen = (last: AssertionResult[], lastError: string | undefined): string =>
+  lastError
+    ? `last error: ${lastError}`
+    : `last observed: ${last
+        .filter((a) => !a.passed)
+        .map((a) => a.message)
+        .join('; ')}`;
 
 const observed = (list: AssertionResult[]): Record<string, unknown> =>
   Object.fromEntries(list.map((a) => [a.path, a.actual]));

@@ -29,6 +29,8 @@ export interface RunOptions {
   overrides: Record<string, unknown>;
   allowWrites?: boolean;
   retries?: number;
+  /** `onFailure: continue` from flowrun.config.yaml: later steps run after a failed step. */
+  continueOnFailure?: boolean;
   /** Default per-scenario deadline. */
   scenarioTimeoutMs?: number;
   /** Deadline for the whole run. */
@@ -37,6 +39,17 @@ export interface RunOptions {
   signal: AbortSignal;
   runId?: string;
   version: string;
+  /**
+   * Watch mode: environments activated once and kept (services, mock servers, connections) across
+   * runs, by name. executeRun fills it and leaves them running; the caller closes them.
+   */
+  keptEnvironments?: Map<string, KeptEnvironment>;
+}
+
+/** An activated environment with the resources it started. */
+export interface KeptEnvironment {
+  env: ResolvedEnvironment;
+  resources: Resources;
 }
 
 /**
@@ -77,11 +90,14 @@ export async function executeRun(
     cwd: options.cwd,
   });
   for (const envSource of environments) {
-    const resources = new Resources();
+    const kept = options.keptEnvironments?.get(envSource.name);
+    const resources = kept?.resources ?? new Resources();
     let env: ResolvedEnvironment | undefined;
+    let keep = false;
     try {
       if (!runSignal.aborted) {
-        env = await activateEnvironment(envSource, {
+        env = kept?.env;
+        env ??= await activateEnvironment(envSource, {
           runId,
           cwd: options.cwd,
           outDir: options.outDir,
@@ -90,6 +106,10 @@ export async function executeRun(
           overrides: options.overrides,
           onNotice: options.onNotice,
         });
+        if (options.keptEnvironments) {
+          options.keptEnvironments.set(envSource.name, { env, resources });
+          keep = true;
+        }
         mux.addSecrets(Object.values(env.secrets));
         // The contract module is loaded only when an environment names an OpenAPI document.
         let contract: Contract | undefined;
@@ -119,7 +139,7 @@ export async function executeRun(
       const e = error as FlowrunError;
       errors.push(mux.error({ message: e.message, location: e.location, code: e.code, hint: e.hint }));
     } finally {
-      for (const e of await resources.close()) {
+      for (const e of keep ? [] : await resources.close()) {
         errors.push(mux.error({ message: `closing ${e.name}: ${e.error.message}` }));
       }
     }
@@ -218,6 +238,7 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
       signal,
       contract,
       defaultTimeoutMs: options.scenarioTimeoutMs,
+      continueOnFailure: options.continueOnFailure,
       exchanges: options.exchanges ?? (scenariosPlanned(options) > EXCHANGES_ALL_UP_TO ? 'failed' : 'all'),
       onStepEnd: (step) => mux.stepEnd({ id: spec.id, environment: env.name }, step),
       onSecret: (value) => mux.addSecrets([value]),
@@ -231,7 +252,7 @@ async function runWithRetries(spec: ScenarioSpec, run: EnvironmentRun): Promise<
 
 /** Why a scenario does not apply to this environment (reported as skipped, never silently dropped). */
 function skipReason(spec: ScenarioSpec, env: ResolvedEnvironment, options: RunOptions): string | undefined {
-  if (spec.skip) return spec.skip;
+  if (spec.skip && !spec.skip.includes('{{')) return spec.skip;
   for (const r of spec.requires ?? []) {
     const why = env.unavailable?.[r];
     if (why) return `needs ${r}, which is not available: ${why}`;

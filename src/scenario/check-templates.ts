@@ -26,7 +26,17 @@ export class KnownNames {
 }
 
 /** Names every template sees (the environment's vars and --var are added per run). */
-export const BUILTIN_NAMES = ['runId', 'baseUrl', 'env', 'secrets', 'services', 'mocks', 'scenario'];
+export const BUILTIN_NAMES = [
+  'runId',
+  'baseUrl',
+  'env',
+  'secrets',
+  'services',
+  'mocks',
+  'scenario',
+  // The previous HTTP exchange's status, headers and body (set once an HTTP step ran).
+  'last',
+];
 
 /** Checks every template string inside the given values; unknown names are located errors. */
 export function checkTemplates(

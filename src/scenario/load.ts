@@ -5,7 +5,9 @@ import { stepKinds } from '../steps/registry.js';
 import { renderString } from '../template/render.js';
 import { parseDuration } from '../util/time.js';
 import { BUILTIN_NAMES, checkTemplates, KnownNames } from './check-templates.js';
+import { parseCondition } from './control-flow.js';
 import { discover, type Target } from './discover.js';
+import { flatSteps } from '../engine/control-flow.js';
 import { displayName, normalizeSteps, type LoadState } from './normalize.js';
 import { validateSource } from './validate.js';
 import { readYamlFile, type YamlSource } from './yaml-source.js';
@@ -100,6 +102,10 @@ function loadFile(target: Target, options: LoadOptions, state: LoadState): Scena
     },
     state,
   );
+  const when =
+    data.when !== undefined ? parseCondition(data.when, ['when'], source, known, state.errors) : undefined;
+  if (typeof data.skip === 'string' && data.skip.includes('{{'))
+    checkTemplates([[data.skip, ['skip']]], source, known, state.errors);
   checkTemplates(
     [[data.covers ?? [], ['covers']]],
     source,
@@ -145,6 +151,8 @@ function loadFile(target: Target, options: LoadOptions, state: LoadState): Scena
       steps,
       teardown,
       skip: data.skip === true ? 'skipped' : typeof data.skip === 'string' ? data.skip : undefined,
+      ...(when ? { when } : {}),
+      ...(data.onFailure ? { continueOnFailure: data.onFailure === 'continue' } : {}),
       only: data.environments ?? data.only,
       writes: data.writes === true,
       requires: requirementsOf(data.requires ?? [], [...setup, ...steps, ...teardown]),
@@ -191,7 +199,7 @@ function uniqueNames(scenarios: ScenarioSpec[], state: LoadState): ScenarioSpec[
 /** What the scenario needs from the environment: declared, plus what its steps name. */
 function requirementsOf(declared: string[], steps: StepSpec[]): string[] {
   const all = new Set(declared);
-  for (const s of steps) for (const r of stepKinds[s.kind]?.requires?.(s.config) ?? []) all.add(r);
+  for (const s of flatSteps(steps)) for (const r of stepKinds[s.kind]?.requires?.(s.config) ?? []) all.add(r);
   return [...all];
 }
 

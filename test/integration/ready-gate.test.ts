@@ -5,6 +5,9 @@ import { describeCheck, formatReadyFailures, parseHostPort, waitForReady } from 
 import type { ReadyCheck } from '../../src/model/environment.js';
 import { freePort } from '../../src/services/ports.js';
 import { testDatabaseUrl, testRedisUrl } from '../helpers/servers.js';
+import { skipWithout } from '../helpers/tools.js';
+
+const skip = skipWithout('redis-server');
 
 let server: Server;
 let base: string;
@@ -28,7 +31,7 @@ after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 const check = (init: Partial<ReadyCheck>): ReadyCheck => ({ timeoutMs: 5000, intervalMs: 100, ...init });
 
 describe('waitForReady', () => {
-  test('http, tcp, sql and redis checks pass against live servers', async () => {
+  test('http, tcp, sql and redis checks pass against live servers', { skip }, async () => {
     healthyAt = 0;
     const started = Date.now();
     const result = await waitForReady(

@@ -14,11 +14,15 @@ import {
   TEST_LOCATION,
   type TestRedis,
 } from '../helpers/servers.js';
+import { skipWithout } from '../helpers/tools.js';
+
+const skip = skipWithout('redis-server');
 
 let redis: TestRedis;
 let resources: Resources;
 
 before(async () => {
+  if (skip) return;
   redis = await createTestRedis('redis-step');
   resources = new Resources();
   const k = redis.prefix;
@@ -47,7 +51,7 @@ async function rejects(promise: Promise<unknown>): Promise<StepError> {
   assert.fail('expected the step to throw');
 }
 
-describe('redis runner: results', () => {
+describe('redis runner: results', { skip }, () => {
   test('replies keep Redis types; HGETALL becomes an object', async () => {
     const run = async (command: (string | number)[]) =>
       (await redisRunner.run({ db: 'cache', command }, ctx())).values.result;
@@ -101,7 +105,7 @@ describe('redis runner: results', () => {
   });
 });
 
-describe('redis runner: errors', () => {
+describe('redis runner: errors', { skip }, () => {
   test('a command running past the step deadline or interrupted fails at once, located at the step', async () => {
     const command = ['BLPOP', key('never-filled'), '5'];
     const started = Date.now();
@@ -258,7 +262,7 @@ describe('redis runner: errors', () => {
   });
 });
 
-describe('redis steps through the engine: expect and poll', () => {
+describe('redis steps through the engine: expect and poll', { skip }, () => {
   const step = (command: unknown[], rest: Record<string, unknown> = {}) =>
     runTestStep({ kind: 'redis', config: { db: 'cache', command }, ...rest }, env(), resources);
 

@@ -14,6 +14,9 @@ import { FlowrunError } from '../../src/errors.js';
 import { freePort } from '../../src/services/ports.js';
 import { loadScenarios } from '../../src/scenario/load.js';
 import { runTestStep } from '../helpers/servers.js';
+import { skipWithout } from '../helpers/tools.js';
+
+const skip = skipWithout('redis-server');
 
 let cwd: string;
 before(() => {
@@ -33,7 +36,7 @@ const activate = async (name: string, resources: Resources) =>
   });
 
 describe('environment services', () => {
-  test('embedded PostgreSQL and local Redis feed databases:, redis: and waitFor:', async () => {
+  test('embedded PostgreSQL and local Redis feed databases:, redis: and waitFor:', { skip }, async () => {
     writeFileSync(
       join(cwd, 'environments', 'svc.yaml'),
       [

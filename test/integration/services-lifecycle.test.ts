@@ -12,6 +12,7 @@ import { startServices } from '../../src/services/index.js';
 import { freePort } from '../../src/services/ports.js';
 import { groupMembers, isAlive, spawnManaged } from '../../src/services/process.js';
 import { renderValue } from '../../src/template/render.js';
+import { skipWithout } from '../helpers/tools.js';
 
 let outDir: string;
 before(() => {
@@ -96,7 +97,7 @@ describe('services', () => {
     console.log(`embedded PostgreSQL: start ${startMs} ms, stop ${stopMs} ms`);
   });
 
-  test('local Redis starts on a free port and stops', async () => {
+  test('local Redis starts on a free port and stops', { skip: skipWithout('redis-server') }, async () => {
     const { servicesScope, resources, options } = setup();
     await startServices([{ name: 'cache', redis: 'local' }], options);
     const url = servicesScope.cache.url!;
@@ -130,7 +131,9 @@ describe('services', () => {
     }
   });
 
-  test('a command service sees earlier services, becomes ready, logs to <outDir>/services, and stops', async () => {
+  test('a command service sees earlier services, becomes ready, logs to <outDir>/services, and stops', async (t) => {
+    const skip = skipWithout('redis-server');
+    if (skip) return t.skip(skip);
     const { servicesScope, resources, options } = setup();
     const port = await freePort();
     await startServices(

@@ -10,8 +10,10 @@ import { createReporter } from '../../src/report/junit/index.js';
 import { buildJUnit, classname } from '../../src/report/junit/build.js';
 import type { Screen } from '../../src/types.js';
 import { run, sampleRun, scenario, step } from '../helpers/results.js';
+import { skipWithout } from '../helpers/tools.js';
 
 const XSD = fileURLToPath(new URL('../fixtures/junit/jenkins-junit.xsd', import.meta.url));
+const skip = skipWithout('xmllint');
 const screen: Screen = { isTTY: false, color: false, columns: 100, out: () => {}, err: () => {} };
 
 /** Validates with libxml2 against the Jenkins/Surefire schema; returns xmllint's verdict. */
@@ -41,7 +43,7 @@ async function render(): Promise<{ xml: string; file: string; dir: string }> {
   return { xml: await readFile(file, 'utf8'), file, dir };
 }
 
-test('junit: the written file validates against the Jenkins/Surefire XSD', async () => {
+test('junit: the written file validates against the Jenkins/Surefire XSD', { skip }, async () => {
   const { xml, file, dir } = await render();
   const verdict = xmllint(xml, file);
   assert.ok(verdict.ok, verdict.output);
@@ -146,21 +148,27 @@ test('junit: skipped with its reason, flaky counted as passed with a note', asyn
   assert.match(flaky['system-out'], /flaky: passed on attempt 2 after failing \(counted as passed\)/);
 });
 
-test('junit: one environment → no [env] suffix; hostile text stays well-formed', async () => {
-  const nasty = 'Quotes " & <tags> ]]> \u0007bell \u001b[31mred\u001b[0m';
-  const result = run([
+const nasty = 'Quotes " & <tags> ]]> \u0007bell \u001b[31mred\u001b[0m';
+const hostileRun = () =>
+  run([
     scenario({
       name: nasty,
       file: './scenarios/odd.file.yml',
       steps: [step('scenarios/odd.file.yml', 4, { name: 'x', error: { message: nasty } })],
     }),
   ]);
-  const xml = buildJUnit(result);
+
+test('junit: hostile text validates against the XSD', { skip }, async () => {
+  const xml = buildJUnit(hostileRun());
   const dir = await mkdtemp(path.join(tmpdir(), 'flowrun-junit-'));
   const file = path.join(dir, 'junit.xml');
   await writeFile(file, xml);
   const verdict = xmllint(xml, file);
   assert.ok(verdict.ok, verdict.output);
+});
+
+test('junit: one environment → no [env] suffix; hostile text stays well-formed', () => {
+  const xml = buildJUnit(hostileRun());
   const tc = parser.parse(xml).testsuites.testsuite[0].testcase[0];
   assert.equal(tc.name, 'Quotes " & <tags> ]]> \ufffdbell red');
   assert.match(tc.error['#text'], /error: Quotes " & <tags> ]]> \ufffdbell red/);
@@ -169,7 +177,7 @@ test('junit: one environment → no [env] suffix; hostile text stays well-formed
   assert.equal(classname('scenarios\\win\\a.yaml'), 'scenarios.win.a');
 });
 
-test('junit: an empty run is still a valid report', async () => {
+test('junit: an empty run is still a valid report', { skip }, async () => {
   const xml = buildJUnit(run([]));
   const dir = await mkdtemp(path.join(tmpdir(), 'flowrun-junit-'));
   const file = path.join(dir, 'junit.xml');

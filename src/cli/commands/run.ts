@@ -7,6 +7,7 @@ import { plan } from '../../engine/plan.js';
 import { installInterruptHandler } from '../../engine/signals.js';
 import { Multiplexer } from '../../report/multiplexer.js';
 import { loadReporters } from '../../report/registry.js';
+import { printReportFiles, reportFilesSince } from '../../report/written-files.js';
 import type { RunResult, Screen } from '../../types.js';
 import { parseDuration } from '../../util/time.js';
 import { version } from '../../util/version.js';
@@ -137,6 +138,7 @@ export async function runCommand(
   });
   const mux = new Multiplexer(reporters);
   const interrupt = installInterruptHandler(screen);
+  const startedAt = Date.now();
   let result: RunResult;
   try {
     result = await executeRun(selected, prepared.environments, mux, {
@@ -149,6 +151,7 @@ export async function runCommand(
       exchanges: exchangesOption(o.exchanges),
       onNotice: (message) => screen.err(`note: ${message}`),
       retries,
+      continueOnFailure: config.onFailure === 'continue',
       scenarioTimeoutMs,
       runTimeoutMs,
       signal: interrupt.signal,
@@ -160,6 +163,8 @@ export async function runCommand(
     await mux.onEnd(result);
     // Reporters that failed while writing their files: the run's result is still what it was.
     for (const e of mux.errors.slice(before)) screen.err(`error: ${e.message}`);
+    if (reporterNames.includes('console'))
+      printReportFiles(screen, reportFilesSince(path.resolve(cwd, outDir), cwd, startedAt), cwd);
   } finally {
     interrupt.dispose();
   }

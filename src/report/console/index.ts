@@ -161,7 +161,11 @@ export class ConsoleReporter implements Reporter {
     if (failed.length) for (const a of failed) out.push(...this.assertion(a));
     else if (s.error) out.push(...message(s.error.message, s.error.location, c));
     if (failed.length && s.error && s.poll?.timedOut) out.push(`      ${c.red(s.error.message)}`);
-    if (s.poll)
+    else if (failed.length && s.error && s.poll?.maxAttempts !== undefined)
+      out.push(...message(s.error.message, s.error.location, c));
+    if (s.poll?.maxAttempts !== undefined)
+      out.push(c.dim(`      repeat: ${s.attempts} of at most ${s.poll.maxAttempts} iterations`));
+    else if (s.poll)
       out.push(
         c.dim(
           `      poll: ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}${s.poll.timedOut ? `, timed out after ${formatMs(s.poll.timeoutMs)}` : ''}`,
