@@ -127,6 +127,18 @@ export function defineCli(screen: ReturnType<typeof createScreen>): ReturnType<t
       return coverageCommand(report, options, screen);
     });
   cli
+    .command(
+      'import <kind> <source>',
+      'Write flowrun YAML from an OpenAPI document, a Postman collection or a curl command',
+    )
+    .option('--out <dir>', 'Folder to write into (default: scenarios/<kind>)')
+    .option('--env <file>', 'postman: a Postman environment file')
+    .option('--force', 'Overwrite existing files')
+    .action(async (kind: string, source: string, options: Record<string, unknown>) => {
+      const { importCommand } = await import('./commands/import.js');
+      return importCommand(kind, source, options, screen);
+    });
+  cli
     .command('mock <file>', 'Run a standalone mock server (MockServer-compatible control API)')
     .option('--port <n>', 'Port', { default: 1080 })
     .option('--host <host>', 'Address to bind', { default: '127.0.0.1' })
