@@ -105,6 +105,10 @@ const ENVIRONMENT_ONLY = [
 /** Keys of a step besides its kind: an example of them is completed with an http step. */
 const STEP_PARTS = ['expect', 'capture', 'poll', 'timeout', 'skip', 'name', 'contract', 'retries'];
 const SCENARIO_ONLY = [
+  'vars',
+  'onFailure',
+  'description',
+  'requires',
   'skip',
   'only',
   'environments',
