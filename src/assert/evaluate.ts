@@ -33,7 +33,8 @@ const result = (
   path: pathName,
   matcher: r.matcher,
   expected,
-  actual: actual === MISSING ? undefined : actual,
+  // Bytes (a binary body) are shown by size, never copied into results.
+  actual: actual === MISSING ? undefined : Buffer.isBuffer(actual) ? `<${actual.length} bytes>` : actual,
   passed: r.passed,
   ...(r.passed ? {} : { message: `${pathName}: ${r.message ?? 'failed'}` }),
   location,

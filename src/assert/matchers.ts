@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { compileUserSchema } from '../util/user-schema.js';
 import { orderable } from '../util/compare.js';
 
@@ -18,6 +19,7 @@ export const MATCHERS = [
   'exists',
   'empty',
   'schema',
+  'sha256',
 ] as const;
 const matcherSet = new Set<string>(MATCHERS);
 
@@ -42,6 +44,7 @@ export function isMatcher(v: unknown): v is Record<string, unknown> {
 export const show = (v: unknown): string => {
   if (v === MISSING) return 'nothing';
   if (v === undefined) return 'undefined';
+  if (Buffer.isBuffer(v)) return `<${v.length} bytes>`;
   const s = JSON.stringify(v);
   return s.length > 200 ? `${s.slice(0, 197)}...` : s;
 };
@@ -199,7 +202,7 @@ function applyMatcher(name: string, arg: unknown, actual: unknown): Check {
     }
     case 'length': {
       const len =
-        typeof actual === 'string' || Array.isArray(actual)
+        typeof actual === 'string' || Array.isArray(actual) || Buffer.isBuffer(actual)
           ? actual.length
           : isPlainObject(actual)
             ? Object.keys(actual).length
@@ -227,6 +230,15 @@ function applyMatcher(name: string, arg: unknown, actual: unknown): Check {
       return empty === Boolean(arg)
         ? ok
         : fail(arg ? `expected empty, got ${show(actual)}` : 'expected something non-empty');
+    }
+    case 'sha256': {
+      // The hex SHA-256 of bytes (a binary body) or of a string's UTF-8.
+      if (!Buffer.isBuffer(actual) && typeof actual !== 'string')
+        return fail(`expected bytes or text to hash, got ${show(actual)}`);
+      const digest = createHash('sha256').update(actual).digest('hex');
+      return digest === String(arg).toLowerCase()
+        ? ok
+        : fail(`expected sha256 ${String(arg)}, got ${digest}`);
     }
     case 'schema': {
       if (!isPlainObject(arg)) return fail('schema matcher needs an inline JSON Schema object');

@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
 import { onAbort } from '../../util/abort.js';
-import { WireClient, WireError as ClientError, type ResponseHeaders, type WireResponse } from './wire.js';
+import {
+  WireClient,
+  WireError as ClientError,
+  type ResponseHeaders,
+  type StreamedBody,
+  type WireResponse,
+} from './wire.js';
 
 /**
  * The HTTP client of the http step: HTTP/1.1 keep-alive connections shared per run (wire.ts),
@@ -14,7 +20,7 @@ export interface ClientRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer | StreamedBody;
   timeoutMs: number;
   signal: AbortSignal;
   followRedirects: boolean;
@@ -35,7 +41,10 @@ export interface ClientResponse {
   status: number;
   /** Lower-case names; repeated headers joined with ", ", Set-Cookie a list. */
   headers: ResponseHeaders;
-  text: string;
+  /** The body, decompressed. */
+  bytes: Buffer;
+  /** The body as UTF-8 text (decoded when first read). */
+  readonly text: string;
   /** The URL that answered (after redirects). */
   url: string;
   /** The Cookie header sent with the first request, when there was one. */
@@ -102,7 +111,7 @@ export class HttpClient {
     method: string,
     url: string,
     headers: Record<string, string>,
-    body: string | undefined,
+    body: ClientRequest['body'],
     opts: ClientRequest,
     deadline: number,
   ): Promise<ClientResponse> {
@@ -154,7 +163,17 @@ export class HttpClient {
           if (!settle()) return;
           if (error) return reject(error);
           try {
-            resolve({ status: res!.status, headers: res!.headers, text: decode(res!), url });
+            const bytes = decode(res!);
+            let text: string | undefined;
+            resolve({
+              status: res!.status,
+              headers: res!.headers,
+              bytes,
+              get text() {
+                return (text ??= bytes.toString('utf8'));
+              },
+              url,
+            });
           } catch (e) {
             reject(e);
           }
@@ -179,8 +198,8 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const load = createRequire(import.meta.url);
 let zlibModule: typeof import('node:zlib') | undefined;
 
-/** The body as text, decompressed per Content-Encoding (bounded like the raw body). */
-function decode(res: WireResponse): string {
+/** The body decompressed per Content-Encoding (bounded like the raw body). */
+function decode(res: WireResponse): Buffer {
   const encoding = String(res.headers['content-encoding'] ?? '')
     .toLowerCase()
     .trim();
@@ -199,7 +218,7 @@ function decode(res: WireResponse): string {
       throw new ClientError(`could not decode the ${encoding} body: ${e.message}`, e.code ?? 'E_DECODE');
     }
   }
-  return body.toString('utf8');
+  return body;
 }
 
 const CREDENTIALS = ['authorization', 'cookie', 'proxy-authorization'];

@@ -1,9 +1,12 @@
+import path from 'node:path';
 import { StepError } from '../../errors.js';
 import type { StepContext, StepOutput, StepRunner } from '../types.js';
 import { parseDuration, formatMs } from '../../util/time.js';
 import { ClientError, HttpClient } from './client.js';
 import { Jar, responseCookies } from './cookies.js';
 import { toCurl } from './curl.js';
+import { fileBody, multipartBody, type BuiltBody, type FileSpec, type MultipartValue } from './body.js';
+import { binaryBody, isTextual } from './binary.js';
 
 export interface HttpConfig {
   method?: string;
@@ -11,8 +14,11 @@ export interface HttpConfig {
   query?: Record<string, unknown>;
   headers?: Record<string, string | number | boolean>;
   json?: unknown;
-  body?: string;
+  /** A raw body, or `{ file }` to send a file's bytes (streamed). */
+  body?: string | FileSpec;
   form?: Record<string, string | number | boolean>;
+  /** multipart/form-data fields; `{ file, contentType?, filename? }` values are file parts. */
+  multipart?: Record<string, MultipartValue | MultipartValue[]>;
   timeout?: string | number;
   followRedirects?: boolean;
   insecure?: boolean;
@@ -101,7 +107,18 @@ export const httpRunner: StepRunner<HttpConfig> = {
       (config.cookies ?? env.http.cookies) ? ((ctx.instance.cookies as Jar) ??= new Jar()) : undefined;
     const hasHeader = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
     let data: string | undefined;
-    if (config.json !== undefined) {
+    let built: BuiltBody | undefined;
+    if (config.multipart !== undefined) {
+      built = await multipartBody(config.multipart, baseDirOf(ctx));
+    } else if (config.body !== null && typeof config.body === 'object') {
+      built = await fileBody(config.body, baseDirOf(ctx));
+    }
+    if (built) {
+      if (!hasHeader('content-type') || config.multipart !== undefined) {
+        for (const k in headers) if (k.toLowerCase() === 'content-type') delete headers[k];
+        headers['content-type'] = built.contentType;
+      }
+    } else if (config.json !== undefined) {
       data = JSON.stringify(config.json);
       if (!hasHeader('content-type')) headers['content-type'] = 'application/json';
     } else if (config.form !== undefined) {
@@ -113,7 +130,7 @@ export const httpRunner: StepRunner<HttpConfig> = {
     const http = clients.get(ctx.resources) ?? (await openClient(ctx));
     const started = performance.now();
     let status: number;
-    let text: string;
+    let bytes: Buffer;
     let responseHeaders: Record<string, string | string[]>;
     let finalUrl: string;
     let sentCookie: string | undefined;
@@ -122,7 +139,7 @@ export const httpRunner: StepRunner<HttpConfig> = {
         method,
         url,
         headers,
-        body: data,
+        body: built ? built.body : data,
         timeoutMs: timeout,
         signal: ctx.signal,
         followRedirects: config.followRedirects ?? env.http.followRedirects,
@@ -131,14 +148,19 @@ export const httpRunner: StepRunner<HttpConfig> = {
       });
       status = res.status;
       responseHeaders = res.headers;
-      text = res.text;
+      bytes = res.bytes;
       finalUrl = res.url;
       sentCookie = res.cookie;
     } catch (error) {
       throw describeError(error as ClientError, method, url, timeout, ctx);
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    const body = parseBody(text, String(responseHeaders['content-type'] ?? ''));
+    const contentType = String(responseHeaders['content-type'] ?? '');
+    // A binary response (an image, a PDF, bytes that are not UTF-8) stays bytes: `length` and
+    // `sha256` check it, reports show its size and digest.
+    const textual = isTextual(contentType, bytes);
+    const text = textual ? bytes.toString('utf8') : bytes.toString('latin1');
+    const body = textual ? parseBody(text, contentType) : bytes;
     const cookies = () =>
       jar ? jar.values(finalUrl) : responseCookies(responseHeaders['set-cookie'] as string[] | undefined);
     const sentHeaders = sentCookie === undefined ? headers : withCookieHeader(headers, sentCookie);
@@ -158,16 +180,29 @@ export const httpRunner: StepRunner<HttpConfig> = {
       cookies,
       text,
       exchange: {
-        request: { method, url, headers: sentHeaders, body: config.json ?? config.form ?? data },
-        response: { status, headers: responseHeaders, body, durationMs },
+        request: {
+          method,
+          url,
+          headers: sentHeaders,
+          body: built ? built.summary : (config.json ?? config.form ?? data),
+        },
+        response: {
+          status,
+          headers: responseHeaders,
+          body: textual ? body : binaryBody(bytes, contentType),
+          durationMs,
+        },
         // Built when a reporter reads it (most exchanges of a big passing run are dropped unread).
         get curl() {
-          return toCurl(method, url, sentHeaders, data);
+          return toCurl(method, url, sentHeaders, data, built?.curl);
         },
       },
     };
   },
 };
+
+/** Files in a step are relative to the file that wrote the step. */
+const baseDirOf = (ctx: StepContext): string => path.dirname(path.resolve(ctx.location.file));
 
 /** The request headers as sent, with the Cookie header the jar completed. */
 function withCookieHeader(headers: Record<string, string>, cookie: string): Record<string, string> {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { createReadStream } from 'node:fs';
 import net from 'node:net';
 
 // TLS is loaded on the first https:// request (about 6 ms of start-up otherwise).
@@ -26,8 +27,20 @@ export interface WireRequest {
   path: string;
   /** Sent as given (plus Host and Content-Length); names are checked, values may not hold CR/LF. */
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer | StreamedBody;
 }
+
+/**
+ * A body sent in pieces after the head: bytes in memory and files streamed from disk (never read
+ * whole into memory); `length` (their total size, known up front) is the Content-Length.
+ */
+export interface StreamedBody {
+  length: number;
+  parts: (Buffer | { file: string; size: number })[];
+}
+
+const isStreamed = (body: WireRequest['body']): body is StreamedBody =>
+  body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
 
 /**
  * Response headers: lower-case names; repeated headers joined with ", ", except Set-Cookie,
@@ -83,12 +96,40 @@ export function serialise(target: WireTarget, req: WireRequest): string | Buffer
   }
   head += `Host: ${host}\r\n`;
   const body = req.body;
-  if (body !== undefined) head += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
-  else if (BODY_METHODS.has(req.method)) head += 'Content-Length: 0\r\n';
+  if (body === undefined) {
+    if (BODY_METHODS.has(req.method)) head += 'Content-Length: 0\r\n';
+  } else if (typeof body === 'string') head += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
+  else head += `Content-Length: ${body.length}\r\n`;
   head += '\r\n';
+  if (isStreamed(body)) return NOT_ASCII.test(head) ? Buffer.from(head, 'latin1') : head;
+  if (Buffer.isBuffer(body)) return Buffer.concat([Buffer.from(head, 'latin1'), body]);
   // Header bytes are latin1; a body is UTF-8. The usual all-ASCII head goes out in one string.
   if (!NOT_ASCII.test(head)) return body === undefined ? head : head + body;
   return Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(body ?? '', 'utf8')]);
+}
+
+/** Writes a streamed body's parts in order, files through a read stream (backpressure kept). */
+async function pump(socket: net.Socket, body: StreamedBody): Promise<void> {
+  for (const part of body.parts) {
+    if (socket.destroyed) return;
+    if (Buffer.isBuffer(part)) {
+      socket.write(part);
+      continue;
+    }
+    const stream = createReadStream(part.file);
+    const stop = () => stream.destroy();
+    socket.once('close', stop);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream.once('error', reject);
+        stream.once('end', resolve);
+        stream.once('close', resolve);
+        stream.pipe(socket, { end: false });
+      });
+    } finally {
+      socket.off('close', stop);
+    }
+  }
 }
 
 type State = 'head' | 'fixed' | 'close' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'done';
@@ -509,6 +550,14 @@ export class WireClient {
         },
       };
       conn.socket.write(payload);
+      if (isStreamed(req.body))
+        pump(conn.socket, req.body).catch((error: NodeJS.ErrnoException) =>
+          fail(
+            new WireError(`could not read the body: ${error.message}`, error.code ?? 'E_BODY', {
+              cause: error,
+            }),
+          ),
+        );
     };
     dequeue = usedPool.acquire((c) => start(c, false), false, idempotent ? Infinity : this.staleAfterMs);
     return {
