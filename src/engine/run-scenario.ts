@@ -1,7 +1,7 @@
 import type { ResolvedEnvironment } from '../model/environment.js';
 import type { Contract } from '../contract/check.js';
 import { stepKinds } from '../steps/registry.js';
-import { renderValue, type Scope } from '../template/render.js';
+import { hasTemplate, renderValue, renderValueAsync, type Scope } from '../template/render.js';
 import type { Location, Phase, ScenarioResult, ScenarioSpec, StepResult, StepSpec } from '../types.js';
 import type { Resources } from '../util/resources.js';
 import { onAbort } from '../util/abort.js';
@@ -43,7 +43,7 @@ export interface ScenarioRuntime {
 }
 
 /** The root scope of a scenario: built-ins, environment vars, parameters, --var, then its own vars in order. */
-export function scenarioScope(spec: ScenarioSpec, rt: ScenarioRuntime): Scope {
+export async function scenarioScope(spec: ScenarioSpec, rt: ScenarioRuntime): Promise<Scope> {
   const env = rt.environment;
   const mocks: Record<string, { url?: string }> = {};
   for (const [name, m] of Object.entries(env.mocks)) mocks[name] = { url: m.url };
@@ -61,7 +61,7 @@ export function scenarioScope(spec: ScenarioSpec, rt: ScenarioRuntime): Scope {
   };
   for (const [k, v] of Object.entries(spec.vars)) {
     if (Object.prototype.hasOwnProperty.call(rt.overrides, k)) continue;
-    scope[k] = renderValue(v, scope);
+    scope[k] = hasTemplate(v) ? await renderValueAsync(v, scope) : v;
   }
   return scope;
 }
@@ -105,7 +105,7 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
   const deadline = Date.now() + timeoutMs;
   let scope: Scope;
   try {
-    scope = scenarioScope(spec, rt);
+    scope = await scenarioScope(spec, rt);
   } catch (error) {
     result.status = 'failed';
     result.error = { message: `vars: ${(error as Error).message}`, location: spec.location };

@@ -4,7 +4,7 @@ import { evaluate } from '../assert/evaluate.js';
 import { FlowrunError } from '../errors.js';
 import { stepKinds } from '../steps/registry.js';
 import type { StepContext, StepOutput, StepRunner } from '../steps/types.js';
-import { hasTemplate, renderValue, type Scope } from '../template/render.js';
+import { hasTemplate, renderValue, renderValueAsync, type Scope } from '../template/render.js';
 import type {
   AssertionResult,
   Phase,
@@ -73,6 +73,9 @@ const KEEP_ATTEMPTS = 50;
 
 const render = (value: unknown, scope: Scope): unknown =>
   hasTemplate(value) ? renderValue(value, scope) : value;
+/** For the step's own fields and expect, where asynchronous helpers (jwt) may be used. */
+const renderAsync = async (value: unknown, scope: Scope): Promise<unknown> =>
+  hasTemplate(value) ? renderValueAsync(value, scope) : value;
 
 /** The scope a step sees: the scenario's, plus the `with:` inputs of the includes it came from. */
 export function stepScope(step: StepSpec, scope: Scope): Scope {
@@ -141,7 +144,7 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
     scope = stepScope(step, rt.scope);
     // repeat-until renders the step again for each iteration, in its own copy of the scope.
     if (step.flow?.loop?.until) scope = { ...scope, [ITERATION]: 0 };
-    config = renderConfig(step.config, scope, kind.literal);
+    config = await renderConfig(step.config, scope, kind.literal);
   } catch (error) {
     return fail((error as Error).message);
   }
@@ -211,10 +214,10 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
   try {
     if (!assertions && step.expect) {
       // Verify's output adds names of its own (`request`) to the scope of its expect.
-      const expect = render(step.expect, output.scope ? { ...scope, ...output.scope } : scope) as Record<
-        string,
-        unknown
-      >;
+      const expect = (await renderAsync(
+        step.expect,
+        output.scope ? { ...scope, ...output.scope } : scope,
+      )) as Record<string, unknown>;
       // A loop's `expect: { iterations: n }` checks how many iterations ran (repeat-until: where it held).
       assertions = step.flow?.loop
         ? evaluate(
@@ -264,11 +267,11 @@ export async function runStep(step: StepSpec, phase: Phase, rt: StepRuntime): Pr
   return finish();
 }
 
-function renderConfig(config: unknown, scope: Scope, literal: Set<string>): unknown {
+async function renderConfig(config: unknown, scope: Scope, literal: Set<string>): Promise<unknown> {
   if (literal.size === 0 || !config || typeof config !== 'object' || Array.isArray(config))
-    return render(config, scope);
+    return renderAsync(config, scope);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) out[k] = literal.has(k) ? v : render(v, scope);
+  for (const [k, v] of Object.entries(config)) out[k] = literal.has(k) ? v : await renderAsync(v, scope);
   return out;
 }
 
@@ -316,7 +319,7 @@ async function poll(
   scope: Scope,
   evalCtx: (prefix: string) => Parameters<typeof evaluate>[3],
   result: StepResult,
-  repeat?: { max: number; config(iteration: number): unknown },
+  repeat?: { max: number; config(iteration: number): Promise<unknown> },
 ): Promise<{
   output?: StepOutput;
   last?: AssertionResult[];
@@ -345,7 +348,7 @@ async function poll(
     const t = performance.now();
     const at = new Date().toISOString();
     try {
-      if (repeat && total > 0) config = repeat.config(total);
+      if (repeat && total > 0) config = await repeat.config(total);
       output = await runner.run(config, { ...ctx, deadline });
       last = evaluate(until, output, runner.expect, evalCtx(prefix));
       const passed = last.every((a) => a.passed);

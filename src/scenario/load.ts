@@ -6,6 +6,7 @@ import { renderString } from '../template/render.js';
 import { parseDuration } from '../util/time.js';
 import { BUILTIN_NAMES, checkTemplates, KnownNames } from './check-templates.js';
 import { parseCondition } from './control-flow.js';
+import { readDataRows } from './data-file.js';
 import { discover, type Target } from './discover.js';
 import { flatSteps } from '../engine/control-flow.js';
 import { displayName, normalizeSteps, type LoadState } from './normalize.js';
@@ -75,8 +76,9 @@ function loadFile(target: Target, options: LoadOptions, state: LoadState): Scena
   }
   const data = source.data as Record<string, any>;
   const before = state.errors.length;
-  const parameters = (data.parameters ?? {}) as Record<string, unknown[]>;
-  const known = new KnownNames([...BUILTIN_NAMES, ...(options.extraNames ?? []), ...Object.keys(parameters)]);
+  const { parameters, rows } = readParameters(data.parameters, target.file, source, state);
+  const paramNames = [...Object.keys(parameters), ...columnsOf(rows)];
+  const known = new KnownNames([...BUILTIN_NAMES, ...(options.extraNames ?? []), ...paramNames]);
   // vars are rendered in order: each sees the ones above it.
   for (const [k, v] of Object.entries((data.vars ?? {}) as Record<string, unknown>)) {
     checkTemplates([[v, ['vars', k]]], source, known, state.errors);
@@ -106,23 +108,14 @@ function loadFile(target: Target, options: LoadOptions, state: LoadState): Scena
     data.when !== undefined ? parseCondition(data.when, ['when'], source, known, state.errors) : undefined;
   if (typeof data.skip === 'string' && data.skip.includes('{{'))
     checkTemplates([[data.skip, ['skip']]], source, known, state.errors);
-  checkTemplates(
-    [[data.covers ?? [], ['covers']]],
-    source,
-    new KnownNames(Object.keys(parameters)),
-    state.errors,
-  );
+  checkTemplates([[data.covers ?? [], ['covers']]], source, new KnownNames(paramNames), state.errors);
   if (state.errors.length > before) return [];
 
-  const instances = expand(parameters);
+  const instances = expand(parameters, rows);
   const out: ScenarioSpec[] = [];
   const nameAt = source.locate(['name']);
   for (const [n, params] of instances.entries()) {
-    const suffix = Object.keys(params).length
-      ? ` [${Object.entries(params)
-          .map(([k, v]) => `${k}=${fmt(v)}`)
-          .join(', ')}]`
-      : '';
+    const suffix = instanceSuffix(params, Object.keys(parameters), rows !== undefined);
     const name = `${data.name}${suffix}`;
     const covers: string[] = [];
     const coversLocations: Location[] = [];
@@ -205,9 +198,63 @@ function requirementsOf(declared: string[], steps: StepSpec[]): string[] {
 
 const fmt = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
-/** One combination per element of the cartesian product of the parameter lists. */
-export function expand(parameters: Record<string, unknown[]>): Record<string, unknown>[] {
-  let combos: Record<string, unknown>[] = [{}];
+/**
+ * `parameters:` as lists by name, and the rows of `parameters: { file }` (a data file, path
+ * relative to the scenario; a `file` whose value is a list is an ordinary parameter).
+ */
+function readParameters(
+  raw: unknown,
+  scenarioFile: string,
+  source: YamlSource,
+  state: LoadState,
+): { parameters: Record<string, unknown[]>; rows?: Record<string, unknown>[] } {
+  const parameters: Record<string, unknown[]> = {};
+  let rows: Record<string, unknown>[] | undefined;
+  for (const [k, v] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+    if (k !== 'file' || Array.isArray(v)) {
+      parameters[k] = v as unknown[];
+      continue;
+    }
+    const file = path.resolve(state.cwd, path.dirname(scenarioFile), String(v));
+    try {
+      rows = readDataRows(file, displayName(state.cwd, file), source.locate(['parameters', 'file']));
+    } catch (error) {
+      state.errors.push(error as FlowrunError);
+      rows = [];
+    }
+  }
+  return { parameters, rows };
+}
+
+const columnsOf = (rows: Record<string, unknown>[] | undefined): string[] => {
+  const names = new Set<string>();
+  for (const r of rows ?? []) for (const k of Object.keys(r)) names.add(k);
+  return [...names];
+};
+
+/**
+ * ` [gateway=stripe, currency=RUB]`; an instance from a data-file row with a `name` column is
+ * named by it (` [admin user, currency=RUB]`).
+ */
+function instanceSuffix(params: Record<string, unknown>, listKeys: string[], fromRows: boolean): string {
+  const entries = Object.entries(params);
+  if (!entries.length) return '';
+  if (fromRows && typeof params.name === 'string' && params.name !== '') {
+    const lists = listKeys.map((k) => `, ${k}=${fmt(params[k])}`).join('');
+    return ` [${params.name}${lists}]`;
+  }
+  return ` [${entries.map(([k, v]) => `${k}=${fmt(v)}`).join(', ')}]`;
+}
+
+/**
+ * One combination per element of the cartesian product of the parameter lists (and of the
+ * data file's rows, first).
+ */
+export function expand(
+  parameters: Record<string, unknown[]>,
+  rows?: Record<string, unknown>[],
+): Record<string, unknown>[] {
+  let combos: Record<string, unknown>[] = rows ? rows.map((r) => ({ ...r })) : [{}];
   for (const [k, values] of Object.entries(parameters)) {
     combos = combos.flatMap((c) => values.map((v) => ({ ...c, [k]: v })));
   }
@@ -231,6 +278,7 @@ function instanceLocation(
 function selectByLine(list: ScenarioSpec[], line: number, source: YamlSource): ScenarioSpec[] {
   const parameters = ((source.data as Record<string, unknown>).parameters ?? {}) as Record<string, unknown[]>;
   for (const [k, values] of Object.entries(parameters)) {
+    if (!Array.isArray(values)) continue;
     for (let i = 0; i < values.length; i++) {
       if (source.locate(['parameters', k, i]).line === line) {
         return list.filter((s) => JSON.stringify(s.parameters[k]) === JSON.stringify(values[i]));

@@ -3,6 +3,7 @@ import type { HelperDelegate } from 'handlebars';
 import { split, str } from './helpers/args.js';
 import { conditionHelpers } from './helpers/conditions.js';
 import { cryptoHelpers } from './helpers/crypto.js';
+import { jwtHelpers, signJwt } from './helpers/jwt.js';
 import { timeHelpers } from './helpers/time.js';
 
 const general: Record<string, HelperDelegate> = {
@@ -34,6 +35,18 @@ export const helpers: Record<string, HelperDelegate> = {
   ...timeHelpers,
   ...cryptoHelpers,
   ...conditionHelpers,
+  ...jwtHelpers,
 };
 
-export const helperNames = new Set(Object.keys(helpers));
+/**
+ * Helpers whose result comes later (jose signs with WebCrypto, which is asynchronous). While
+ * rendering they answer a placeholder; renderValueAsync awaits them and puts the results in.
+ */
+export const asyncHelpers: Record<
+  string,
+  (args: unknown[], hash: Record<string, unknown>) => Promise<unknown>
+> = {
+  jwt: ([claims, key], hash) => signJwt(claims, key, hash),
+};
+
+export const helperNames = new Set([...Object.keys(helpers), ...Object.keys(asyncHelpers)]);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type HandlebarsModule from 'handlebars';
-import { helperNames, helpers } from './helpers.js';
+import { asyncHelpers, helperNames, helpers } from './helpers.js';
 
 /** The variables a template sees: vars, captures, parameters and the built-ins (runId, env, secrets...). */
 export type Scope = Record<string, unknown>;
@@ -34,8 +34,28 @@ function hb(): typeof HandlebarsModule {
       return '';
     });
     hbEnv.registerHelper('__soft', softLookup);
+    for (const [name, fn] of Object.entries(asyncHelpers)) hbEnv.registerHelper(name, deferred(name, fn));
   }
   return hbEnv;
+}
+
+/** Results of asynchronous helpers met during the current renderValueAsync (none outside one). */
+let pending: { name: string; result: Promise<unknown> }[] | undefined;
+const PLACEHOLDER = /\uE000flowrun-async-(\d+)\uE001/g;
+
+function deferred(name: string, fn: (typeof asyncHelpers)[string]) {
+  return (...list: unknown[]) => {
+    if (!pending)
+      throw new Error(
+        `${name} is computed asynchronously and is not available here; use it in a step, its expect or the scenario's vars`,
+      );
+    const options = list[list.length - 1] as { hash?: Record<string, unknown> };
+    const args = list.slice(0, -1);
+    if (args.some((a) => typeof a === 'string' && a.includes('\uE000flowrun-async-')))
+      throw new Error(`the result of another asynchronous helper cannot be passed to ${name}`);
+    pending.push({ name, result: fn(args, options?.hash ?? {}) });
+    return `\uE000flowrun-async-${pending.length - 1}\uE001`;
+  };
 }
 
 /** `exists a.b` must not fail on a missing `a`: its path is read here, where missing means nothing. */
@@ -253,6 +273,56 @@ export function renderValue(value: unknown, scope: Scope): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * renderValue for values that may call asynchronous helpers (`jwt`): they answer placeholders
+ * while the value renders, then their results replace them. A result changed by another helper
+ * (`{{base64 (jwt ...)}}`) cannot be put back and is an error.
+ */
+export async function renderValueAsync(value: unknown, scope: Scope): Promise<unknown> {
+  const outer = pending;
+  const mine: NonNullable<typeof pending> = [];
+  pending = mine;
+  let out: unknown;
+  try {
+    out = renderValue(value, scope);
+  } finally {
+    pending = outer;
+  }
+  if (mine.length === 0) return out;
+  let results: unknown[];
+  try {
+    results = await Promise.all(mine.map((p) => p.result));
+  } catch (error) {
+    throw new TemplateError((error as Error).message, String(value));
+  }
+  const used = new Set<number>();
+  const put = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const whole = /^\uE000flowrun-async-(\d+)\uE001$/.exec(v);
+      if (whole) {
+        used.add(Number(whole[1]));
+        return results[Number(whole[1])];
+      }
+      return v.replace(PLACEHOLDER, (_, i: string) => {
+        used.add(Number(i));
+        return asText(results[Number(i)]);
+      });
+    }
+    if (Array.isArray(v)) return v.map(put);
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, put(x)]));
+    return v;
+  };
+  out = put(out);
+  const lost = mine.findIndex((_, i) => !used.has(i));
+  if (lost >= 0)
+    throw new TemplateError(
+      `the result of ${mine[lost].name} cannot be passed to another helper; put it in a var first`,
+      String(value),
+    );
+  return out;
 }
 
 /** Whether a value contains any template at all (cheap check used to skip rendering). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { project, runCli } from '../helpers/cli.js';
+import { httpServer, json, project, runCli } from '../helpers/cli.js';
 
 describe('typed fields accept templates: a single {{expr}} keeps its type', () => {
   it('mock status and delay, expect.status and verify times from templates; wrong types name the field', async () => {
@@ -95,6 +95,49 @@ steps:
       assert.match(JSON.stringify(mockStatus), /response\.status: expected an HTTP status, got \\"alice\\"/);
     } finally {
       await p.cleanup();
+    }
+  });
+});
+
+describe('jwt in a scenario: vars and step fields are rendered with asynchronous helpers', () => {
+  it('a token signed in vars is accepted by a server that verifies it; jwtDecode reads it back', async () => {
+    const { jwtVerify } = await import('jose');
+    const server = await httpServer(async (req, res) => {
+      const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+      try {
+        const { payload } = await jwtVerify(token, new TextEncoder().encode('jwt-key-for-tests'));
+        json(res, 200, { sub: payload.sub, token });
+      } catch (error) {
+        json(res, 401, { error: (error as Error).message });
+      }
+    });
+    const p = await project({
+      'environments/local.yaml': `name: local\nbaseUrl: ${server.url}\nsecrets: { jwtKey: jwt-key-for-tests }\n`,
+      'scenarios/jwt.yaml': `name: Signed tokens
+vars:
+  claims: { sub: user-7, role: admin }
+  token: '{{jwt claims secrets.jwtKey expiresIn="5m"}}'
+steps:
+  - name: a token from vars
+    http: { url: /me, headers: { Authorization: 'Bearer {{token}}' } }
+    expect:
+      status: 200
+      body: { $.sub: user-7 }
+    capture: { echoed: $.token }
+  - name: a token made in the step, read back
+    http: { url: /me, headers: { Authorization: 'Bearer {{jwt (jwtDecode echoed) secrets.jwtKey}}' } }
+    expect:
+      status: 200
+      body: { $.sub: '{{lookup (jwtDecode echoed) "sub"}}' }
+`,
+    });
+    try {
+      const r = await runCli(['--env', 'local'], { cwd: p.dir });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(server.requests.length, 2);
+    } finally {
+      await p.cleanup();
+      await server.close();
     }
   });
 });

@@ -189,7 +189,10 @@ describe('verify: what the mock received is data; timing of exactly/atMost', () 
 
       const early = scenarios.find((s) => s.name === 'atLeast does not wait for the window')!.steps[1];
       assert.equal(early.status, 'passed');
-      assert.ok(early.durationMs < 900, `atLeast should end at the first call, took ${early.durationMs} ms`);
+      assert.ok(
+        early.durationMs < 5000,
+        `atLeast should end at the first call, not after the 10 s window; took ${early.durationMs} ms`,
+      );
 
       const once = scenarios.find((s) => s.name === 'exactly watches the whole window')!.steps[1];
       assert.equal(once.status, 'passed', once.error?.message ?? '');
