@@ -29,9 +29,9 @@ export class RunEvents {
   }
 
   scenarioBegin(s: { id: string; name: string; environment: string; file: string }): void {
-    // Masked like the scenario's end, so a reporter pairs them by id (a secret inside a file
-    // name changed the id at the end only) and a live status line shows no secret.
-    this.sink.onScenarioBegin?.(this.masker.value(s));
+    // Identity fields (id, name, environment, file) are never masked (util/mask.ts), at the
+    // scenario's end either, so a reporter pairs begin and end by id.
+    this.sink.onScenarioBegin?.(s);
   }
 
   /** A step ended; masked only when the reporter listens to steps (the scenario's end masks it anyway). */

@@ -3,30 +3,44 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Screen } from '../types.js';
 
-/**
- * The report files written into `outDir` since `sinceMs` (top level only; service logs live in a
- * sub-folder), as paths relative to `cwd`, HTML last. Found on disk, so a custom reporter's files
- * are listed too.
- */
-export function reportFilesSince(outDir: string, cwd: string, sinceMs: number): string[] {
+/** The files at the top of `outDir` and their modification times, taken before a run. */
+export function snapshotReportFiles(outDir: string): Map<string, number> {
+  const before = new Map<string, number>();
+  for (const [name, mtimeMs] of topLevelFiles(outDir)) before.set(name, mtimeMs);
+  return before;
+}
+
+function topLevelFiles(outDir: string): [string, number][] {
   let names: string[];
   try {
     names = readdirSync(outDir);
   } catch {
     return [];
   }
-  const files: string[] = [];
+  const out: [string, number][] = [];
   for (const name of names.sort()) {
     if (name.endsWith('.tmp')) continue;
-    const file = path.join(outDir, name);
     try {
-      const stat = statSync(file);
-      // Coarse file-system clocks: allow a second of slack before the run started.
-      if (stat.isFile() && stat.mtimeMs >= sinceMs - 1000) files.push(file);
+      const stat = statSync(path.join(outDir, name));
+      if (stat.isFile()) out.push([name, stat.mtimeMs]);
     } catch {
       // removed meanwhile
     }
   }
+  return out;
+}
+
+/**
+ * The report files written into `outDir` during the run: new since `before` (see
+ * snapshotReportFiles) or modified since (top level only; service logs live in a sub-folder),
+ * as paths relative to `cwd`, HTML last. Found on disk, so a custom reporter's files are listed
+ * too; comparing with the snapshot rather than with the clock keeps a previous run's files out
+ * however quickly the runs follow each other.
+ */
+export function reportFilesSince(outDir: string, cwd: string, before: Map<string, number>): string[] {
+  const files = topLevelFiles(outDir)
+    .filter(([name, mtimeMs]) => before.get(name) !== mtimeMs)
+    .map(([name]) => path.join(outDir, name));
   const html = (f: string) => (f.endsWith('.html') ? 1 : 0);
   return files
     .sort((a, b) => html(a) - html(b))

@@ -7,7 +7,7 @@ import { NDJSON_FILE } from '../../report/ndjson/index.js';
 import { readRunEvents } from '../../report/ndjson/read.js';
 import { loadReporters } from '../../report/registry.js';
 import { replay } from '../../report/replay.js';
-import { printReportFiles, reportFilesSince } from '../../report/written-files.js';
+import { printReportFiles, reportFilesSince, snapshotReportFiles } from '../../report/written-files.js';
 import type { Screen } from '../../types.js';
 import { displayName } from '../../scenario/normalize.js';
 import { DEFAULT_MATRIX } from './prepare.js';
@@ -74,11 +74,11 @@ export async function mergeCommand(
     apiCoverageList: o.coverage === true,
     matrixFile: matrix ? path.resolve(cwd, matrix) : undefined,
   });
-  const startedAt = Date.now();
+  const reportsBefore = snapshotReportFiles(outDir);
   const { result, reporterErrors } = await replay(events, reporters);
   for (const e of reporterErrors) screen.err(`error: ${e.message}`);
   if (reporterNames.includes('console'))
-    printReportFiles(screen, reportFilesSince(outDir, cwd, startedAt), cwd);
+    printReportFiles(screen, reportFilesSince(outDir, cwd, reportsBefore), cwd);
   screen.err(
     `merged ${runs.length} result file${runs.length === 1 ? '' : 's'}: ${runs.map((r) => r.file).join(', ')}`,
   );

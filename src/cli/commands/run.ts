@@ -7,7 +7,7 @@ import { plan } from '../../engine/plan.js';
 import { installInterruptHandler } from '../../engine/signals.js';
 import { Multiplexer } from '../../report/multiplexer.js';
 import { loadReporters } from '../../report/registry.js';
-import { printReportFiles, reportFilesSince } from '../../report/written-files.js';
+import { printReportFiles, reportFilesSince, snapshotReportFiles } from '../../report/written-files.js';
 import type { RunResult, Screen } from '../../types.js';
 import { MAX_DURATION_MS, parseDurationExact } from '../../util/time.js';
 import { version } from '../../util/version.js';
@@ -145,7 +145,7 @@ export async function runCommand(
   });
   const mux = new Multiplexer(reporters);
   const interrupt = installInterruptHandler(screen);
-  const startedAt = Date.now();
+  const reportsBefore = snapshotReportFiles(path.resolve(cwd, outDir));
   let result: RunResult;
   try {
     result = await executeRun(selected, prepared.environments, mux, {
@@ -171,7 +171,7 @@ export async function runCommand(
     // Reporters that failed while writing their files: the run's result is still what it was.
     for (const e of mux.errors.slice(before)) screen.err(`error: ${e.message}`);
     if (reporterNames.includes('console'))
-      printReportFiles(screen, reportFilesSince(path.resolve(cwd, outDir), cwd, startedAt), cwd);
+      printReportFiles(screen, reportFilesSince(path.resolve(cwd, outDir), cwd, reportsBefore), cwd);
   } finally {
     interrupt.dispose();
   }

@@ -5,7 +5,7 @@ import { plan } from '../../engine/plan.js';
 import { installInterruptHandler } from '../../engine/signals.js';
 import { Multiplexer } from '../../report/multiplexer.js';
 import { loadReporters } from '../../report/registry.js';
-import { printReportFiles, reportFilesSince } from '../../report/written-files.js';
+import { printReportFiles, reportFilesSince, snapshotReportFiles } from '../../report/written-files.js';
 import { affectedScenarios } from '../../scenario/dependencies.js';
 import type { Screen } from '../../types.js';
 import { version } from '../../util/version.js';
@@ -81,7 +81,7 @@ export async function watchCommand(
       matrixFile: prepared.matrixFile ? path.resolve(cwd, prepared.matrixFile) : undefined,
     });
     const mux = new Multiplexer(reporters);
-    const startedAt = Date.now();
+    const reportsBefore = snapshotReportFiles(settings.outDir);
     const result = await executeRun(selected, prepared.environments, mux, {
       cwd,
       outDir: settings.outDir,
@@ -102,7 +102,7 @@ export async function watchCommand(
     for (const e of mux.errors.slice(before)) screen.err(`error: ${e.message}`);
     if (result.interrupted) interruptedRun = true;
     if (settings.reporters.includes('console'))
-      printReportFiles(screen, reportFilesSince(settings.outDir, cwd, startedAt), cwd);
+      printReportFiles(screen, reportFilesSince(settings.outDir, cwd, reportsBefore), cwd);
   };
   const waiting = () => {
     if (!interrupt.signal.aborted) screen.out('watch: waiting for changes (Ctrl-C to stop)');
