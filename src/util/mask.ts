@@ -183,8 +183,21 @@ export class Masker {
     }
     let out: Record<string, unknown> | undefined;
     const obj = v as Record<string, unknown>;
+    // An HTTP exchange builds its curl line only when a reporter reads it: keep it lazy, masked
+    // when read (reading it here, or copying the object with a spread, would build every one).
+    const lazyCurl = 'curl' in obj ? Object.getOwnPropertyDescriptor(obj, 'curl')?.get : undefined;
+    if (lazyCurl) {
+      out = {};
+      for (const k in obj) if (k !== 'curl') out[k] = obj[k];
+      Object.defineProperty(out, 'curl', {
+        enumerable: true,
+        configurable: true,
+        get: () => this.string(maskCurl(String(lazyCurl.call(obj)))),
+      });
+    }
     const structure = isStructure(obj);
     for (const k in obj) {
+      if (lazyCurl && k === 'curl') continue;
       if (structure && IDENTITY_KEYS.has(k) && !(k === 'name' && renderedNames.has(obj))) continue;
       const x = this.walk(
         obj[k],
