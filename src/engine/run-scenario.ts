@@ -220,24 +220,26 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
   ) => {
     const flow = s.flow!;
     const loop = flow.loop && !flow.loop.until ? flow.loop : undefined;
+    // The step's condition or loop items could not be evaluated: the step fails without running.
+    const failedBefore = (error: unknown, iteration: Iteration | undefined, what: string) => {
+      const e = error as StepError;
+      const r = labelled(skipped(s, phase, ''), iteration);
+      delete r.skipReason;
+      r.status = 'failed';
+      r.error = { message: e.message, location: e.location };
+      if (!failed && !result.error) result.error = r.error;
+      failed = true;
+      if (!(flow.continueOnFailure || (continues && phase === 'steps'))) halted = true;
+      record(r);
+      if (hasCaptures(s)) noteUnset(s, undefined, `was not captured: the ${what} of step "${s.name}" failed`);
+    };
     const once = async (iteration?: Iteration) => {
       if (flow.when) {
         let holds: boolean;
         try {
           holds = conditionHolds(flow.when, stepScopeOf(s, runtime.scope));
         } catch (error) {
-          const e = error as StepError;
-          const r = labelled(skipped(s, phase, ''), iteration);
-          delete r.skipReason;
-          r.status = 'failed';
-          r.error = { message: e.message, location: e.location };
-          if (!failed && !result.error) result.error = r.error;
-          failed = true;
-          if (!(flow.continueOnFailure || (continues && phase === 'steps'))) halted = true;
-          record(r);
-          if (hasCaptures(s))
-            noteUnset(s, undefined, `was not captured: the condition of step "${s.name}" failed`);
-          return;
+          return failedBefore(error, iteration, 'condition');
         }
         if (!holds) return skipAll(s, phase, conditionReason(flow.when), iteration);
       }
@@ -249,16 +251,7 @@ export async function runScenario(spec: ScenarioSpec, rt: ScenarioRuntime): Prom
     try {
       items = loopItems(loop, stepScopeOf(s, runtime.scope));
     } catch (error) {
-      const e = error as StepError;
-      const r = labelled(skipped(s, phase, ''), outer);
-      delete r.skipReason;
-      r.status = 'failed';
-      r.error = { message: e.message, location: e.location };
-      if (!failed && !result.error) result.error = r.error;
-      failed = true;
-      if (!(flow.continueOnFailure || (continues && phase === 'steps'))) halted = true;
-      if (hasCaptures(s)) noteUnset(s, undefined, `was not captured: the loop of step "${s.name}" failed`);
-      return record(r);
+      return failedBefore(error, outer, 'loop');
     }
     const count = typeof items === 'number' ? items : items.length;
     const saved = saveNames(scope, loop.as);
